@@ -19,6 +19,7 @@ const run = (cmd, argv) =>
 const workspaces = ['packages', 'apps', 'bench']
   .filter((dir) => existsSync(join(root, dir)))
   .flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name)))
+  .concat([join(root, 'matrix')]) // a workspace that is a top-level folder itself
   .filter((dir) => existsSync(join(dir, 'package.json')))
 
 let passed = 0
@@ -122,18 +123,25 @@ for (const task of tasks) {
   }
 }
 
-console.log('\n== boundaries')
-if (run('node', ['scripts/check-boundaries.mjs']) === 0) passed += 1
-else {
-  failed += 1
-  failures.push('scripts/check-boundaries.mjs failed')
+// Repository checks on what ships: one check each.
+const repoChecks = [
+  ['boundaries', 'scripts/check-boundaries.mjs'],
+  ['dist types', 'scripts/check-dist-types.mjs'],
+]
+for (const [name, script] of repoChecks) {
+  console.log(`\n== ${name}`)
+  if (run('node', [script]) === 0) passed += 1
+  else {
+    failed += 1
+    failures.push(`${script} failed`)
+  }
 }
 
 console.log('\n== summary')
 for (const [dir, t] of testTotals)
   console.log(`  ${dir.replace(root, '')}: ${t.passed} passed, ${t.failed} failed`)
 console.log(
-  `  checks: ${tasks.filter((t) => t.task !== 'test').length + 1} (typecheck, lint, package, boundaries)`,
+  `  checks: ${tasks.filter((t) => t.task !== 'test').length + repoChecks.length} (typecheck, lint, package, boundaries, dist types)`,
 )
 if (failures.length > 0) {
   console.log('\nFailures:')

@@ -1,0 +1,569 @@
+/**
+ * Delivery: sends one message to a stream of stored subscriptions with `@pushcraft/webpush`'s
+ * `sendMany` (bounded concurrency, backpressure), re-checks every endpoint against the SSRF guard
+ * at send time (host allow-list per message, public addresses per connection through the guarded
+ * DNS lookup of the dispatcher), retries rate-limited sends after `Retry-After`, and applies the
+ * cleanup rules to the store in batches:
+ *
+ * - 2xx: delivered (`last_success_at`, `failure_count` reset);
+ * - 404/410 (RFC 8030 §7.3): the subscription is gone and deleted;
+ * - VAPID key mismatch: kept and marked `needs_resubscribe`;
+ * - 429 after the retries, 5xx, network failures, our own misconfiguration: kept, counted;
+ * - refused by the SSRF guard: kept, nothing sent.
+ *
+ * A subscription is never deleted because of our own outage: only the push service's explicit
+ * answer deletes.
+ *
+ * @module
+ */
+
+import {
+  PushClient,
+  PushServiceError,
+  VapidTokenCache,
+  WebPushError,
+  detectPushService,
+  sendMany,
+  type PushClientConnectOptions,
+  type PushResult,
+  type PushSubscriptionJSON,
+  type Urgency,
+} from '@pushcraft/webpush'
+import type { FastifyBaseLogger } from 'fastify'
+
+import type { ServerConfig } from './config.js'
+import type { Metrics, SendOutcomeLabel } from './metrics.js'
+import { EndpointRejectedError, checkEndpointSyntax, createGuardedLookup } from './ssrf.js'
+import type { SendOutcome, SendTarget, Store } from './store/store.js'
+
+/** Results applied to the store per transaction, at most. */
+const FLUSH_SIZE = 500
+/** …or at least this often (ms) while results arrive. */
+const FLUSH_INTERVAL = 250
+/** The longest `Retry-After` honoured inside a send; longer ones end the retries. */
+const MAX_RETRY_DELAY = 60_000
+
+/**
+ * What happened to one send.
+ *
+ * @example
+ *
+ * ```ts
+ * import type { Verdict } from './sender.js'
+ * const v: Verdict = 'gone'
+ * ```
+ */
+export type Verdict = 'delivered' | 'gone' | 'resubscribe' | 'failed' | 'blocked'
+
+/**
+ * The counters of a delivery.
+ *
+ * @example
+ *
+ * ```ts
+ * import type { DeliveryCounts } from './sender.js'
+ * const done = (c: DeliveryCounts): number => c.delivered + c.failed + c.removed + c.resubscribe
+ * ```
+ */
+export interface DeliveryCounts {
+  /** Sends finished. */
+  readonly completed: number
+  readonly delivered: number
+  /** Kept and counted (includes `blocked`). */
+  readonly failed: number
+  /** Gone (404/410) and deleted. */
+  readonly removed: number
+  /** VAPID key mismatch: marked for resubscription. */
+  readonly resubscribe: number
+  /** Rate-limited attempts that were retried. */
+  readonly retried: number
+  /** Refused by the SSRF guard at send time. */
+  readonly blocked: number
+}
+
+/**
+ * The result of {@link Sender.deliver}.
+ *
+ * @example
+ *
+ * ```ts
+ * import type { DeliveryReport } from './sender.js'
+ * const removed = (r: DeliveryReport): readonly string[] => r.removedEndpoints
+ * ```
+ */
+export interface DeliveryReport extends DeliveryCounts {
+  /** Endpoints deleted (only with `collectRemovedEndpoints`). */
+  readonly removedEndpoints: readonly string[]
+  /** Whether the delivery stopped early (shutdown). */
+  readonly aborted: boolean
+}
+
+/**
+ * Options of {@link Sender.deliver}.
+ *
+ * @example
+ *
+ * ```ts
+ * import type { DeliveryOptions } from './sender.js'
+ * const options: DeliveryOptions = { payload: '{"title":"hi"}', since: Date.now() }
+ * ```
+ */
+export interface DeliveryOptions {
+  /** The message (JSON text). */
+  readonly payload: string
+  /** RFC 8030 §5.2 TTL in seconds (default 4 weeks, the library's default). */
+  readonly ttl?: number
+  /** RFC 8030 §5.3. */
+  readonly urgency?: Urgency
+  /** RFC 8030 §5.4. */
+  readonly topic?: string
+  /** When the delivery started: subscriptions renewed after it are never deleted by it. */
+  readonly since: number
+  /** Collect the endpoints deleted (the send-test answer lists them). */
+  readonly collectRemovedEndpoints?: boolean
+  /** Stops the delivery (shutdown): sends in flight are aborted, results so far are applied. */
+  readonly signal?: AbortSignal
+  /** Called after each batch is applied, with the running counts. */
+  readonly onProgress?: (counts: DeliveryCounts) => void
+  /** Receives the outcomes of each batch (for the bounded per-broadcast log). */
+  readonly onOutcomes?: (outcomes: readonly Omit<SendOutcome, 'seq'>[]) => Promise<void>
+}
+
+/**
+ * Classifies a failed send.
+ *
+ * @param error - What the send threw.
+ * @returns The verdict, the HTTP status when there was one, and a short detail (no secrets, no
+ *   endpoint path).
+ * @example
+ *
+ * ```ts
+ * import { classifySendError } from './sender.js'
+ * classifySendError(new Error('boom')).verdict // 'failed'
+ * ```
+ */
+export function classifySendError(error: unknown): {
+  verdict: Exclude<Verdict, 'delivered'>
+  statusCode: number | null
+  detail: string
+} {
+  if (findRejection(error) !== undefined) {
+    return {
+      verdict: 'blocked',
+      statusCode: null,
+      detail: findRejection(error)?.message ?? 'blocked',
+    }
+  }
+  if (error instanceof PushServiceError) {
+    const detail = `${error.kind}${error.reason === undefined ? '' : `: ${error.reason}`}`.slice(
+      0,
+      300,
+    )
+    if (error.kind === 'gone') return { verdict: 'gone', statusCode: error.statusCode, detail }
+    if (error.kind === 'vapidKeyMismatch')
+      return { verdict: 'resubscribe', statusCode: error.statusCode, detail }
+    return { verdict: 'failed', statusCode: error.statusCode, detail }
+  }
+  if (error instanceof WebPushError) {
+    return {
+      verdict: 'failed',
+      statusCode: null,
+      detail: `${error.code}${error.reason === undefined ? '' : ` (${error.reason})`}`,
+    }
+  }
+  return {
+    verdict: 'failed',
+    statusCode: null,
+    detail: error instanceof Error ? error.name : 'error',
+  }
+}
+
+function findRejection(error: unknown): EndpointRejectedError | undefined {
+  let current: unknown = error
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
+    if (current instanceof EndpointRejectedError) return current
+    if (current instanceof AggregateError) {
+      const inner = current.errors.map(findRejection).find((e) => e !== undefined)
+      if (inner !== undefined) return inner
+    }
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+const OUTCOME_LABELS: Readonly<Record<string, SendOutcomeLabel>> = {
+  success: 'delivered',
+  gone: 'gone',
+  vapidKeyMismatch: 'resubscribe',
+  rateLimited: 'rate_limited',
+}
+
+interface Target extends PushSubscriptionJSON {
+  readonly id: number
+  readonly encoding: string
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason as Error)
+      return
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      reject(signal.reason as Error)
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+/**
+ * Options of {@link Sender}.
+ *
+ * @example
+ *
+ * ```ts
+ * import type { SenderOptions } from './sender.js'
+ * declare const options: SenderOptions
+ * ```
+ */
+export interface SenderOptions {
+  readonly config: ServerConfig
+  readonly store: Store
+  readonly metrics: Metrics
+  readonly log: FastifyBaseLogger
+  /**
+   * Extra TLS trust for connections to push services: the CA of a local mock push service in
+   * tests. Never needed in production.
+   */
+  readonly connect?: { readonly ca?: string }
+}
+
+/**
+ * Sends messages to stored subscriptions and applies the outcomes to the store.
+ *
+ * @example
+ *
+ * ```ts
+ * import { Sender } from './sender.js'
+ * declare const options: import('./sender.js').SenderOptions
+ * const sender = new Sender(options)
+ * await sender.close()
+ * ```
+ */
+export class Sender {
+  /** The push client: its pool connects only to addresses the SSRF guard accepted. */
+  readonly client: PushClient
+  readonly #config: ServerConfig
+  readonly #store: Store
+  readonly #metrics: Metrics
+  readonly #log: FastifyBaseLogger
+
+  /** @param options - Configuration, store, metrics, logger. */
+  constructor(options: SenderOptions) {
+    this.#config = options.config
+    this.#store = options.store
+    this.#metrics = options.metrics
+    this.#log = options.log
+    const metrics = this.#metrics
+    const config = options.config
+    const connect = {
+      // Every connection resolves through the guard: the socket uses exactly the checked address.
+      lookup: createGuardedLookup(config.endpointPolicy),
+      ...(options.connect?.ca === undefined ? {} : { ca: options.connect.ca }),
+    } as PushClientConnectOptions
+    this.client = new PushClient({
+      vapid: { keys: config.vapid.keys, subject: config.subject, cache: new VapidTokenCache() },
+      connections: config.pushConnections,
+      concurrency: config.sendConcurrency,
+      timeout: config.sendTimeoutMs,
+      connect,
+      ...(config.endpointPolicy.allowInsecure ? { allowHttp: true } : {}),
+      hooks: {
+        onRequestEnd(event) {
+          metrics.sendDuration.observe({ service: event.service }, event.duration / 1000)
+          metrics.sends.inc({
+            service: event.service,
+            outcome: OUTCOME_LABELS[event.outcome] ?? 'failed',
+          })
+        },
+      },
+    })
+  }
+
+  /** Closes the connections to push services (sends in flight finish first). */
+  async close(): Promise<void> {
+    await this.client.close()
+  }
+
+  /**
+   * Sends one message to one target: SSRF re-check, then the library's sender, retrying a
+   * rate-limited answer after its `Retry-After` (RFC 9110 §10.2.3) up to `MAX_RETRIES` times.
+   *
+   * @param target - The stored subscription.
+   * @param payload - The message text.
+   * @param options - Headers, signal, and a counter for retries.
+   * @returns The push result.
+   * @throws What the library throws; `EndpointRejectedError` is wrapped in a `WebPushError` so
+   *   `sendMany` reports it as a result.
+   */
+  async send(
+    target: SendTarget,
+    payload: string,
+    options: {
+      ttl?: number
+      urgency?: Urgency
+      topic?: string
+      signal: AbortSignal
+      onRetry?: () => void
+    },
+  ): Promise<PushResult> {
+    try {
+      checkEndpointSyntax(target.endpoint, this.#config.endpointPolicy)
+    } catch (cause) {
+      this.#metrics.sends.inc({ service: detectPushService(target.endpoint), outcome: 'blocked' })
+      throw new WebPushError('ERR_WEBPUSH_REQUEST_FAILED', 'refused by the SSRF guard', {
+        cause,
+        reason: 'blocked',
+      })
+    }
+    const subscription: PushSubscriptionJSON = {
+      endpoint: target.endpoint,
+      keys: { p256dh: target.p256dh, auth: target.auth },
+    }
+    const sendOptions = {
+      contentEncoding: target.encoding === 'aesgcm' ? ('aesgcm' as const) : ('aes128gcm' as const),
+      ...(options.ttl === undefined ? {} : { ttl: options.ttl }),
+      ...(options.urgency === undefined ? {} : { urgency: options.urgency }),
+      ...(options.topic === undefined ? {} : { topic: options.topic }),
+      signal: options.signal,
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.client.send(subscription, payload, sendOptions)
+      } catch (error) {
+        if (
+          !(error instanceof PushServiceError) ||
+          error.kind !== 'rateLimited' ||
+          attempt >= this.#config.maxRetries
+        ) {
+          throw error
+        }
+        const wait = error.retryAfter ?? 1000 * 2 ** attempt
+        if (wait > MAX_RETRY_DELAY) throw error
+        options.onRetry?.()
+        await sleep(wait, options.signal)
+      }
+    }
+  }
+
+  /**
+   * Sends one message to every target and applies the cleanup rules in batches.
+   *
+   * @param pages - The targets, in pages (from `Store#iterateTargets`).
+   * @param options - Payload, headers, cancellation and progress callbacks.
+   * @returns The counts and, when asked, the deleted endpoints.
+   * @throws When the store stays unavailable at the end (results could not be applied).
+   */
+  async deliver(
+    pages: Iterable<readonly SendTarget[]> | AsyncIterable<readonly SendTarget[]>,
+    options: DeliveryOptions,
+  ): Promise<DeliveryReport> {
+    const counts = {
+      completed: 0,
+      delivered: 0,
+      failed: 0,
+      removed: 0,
+      resubscribe: 0,
+      retried: 0,
+      blocked: 0,
+    }
+    const removedEndpoints: string[] = []
+    const goneEndpoints = new Map<number, string>()
+    let batch = {
+      delivered: [] as number[],
+      failed: [] as number[],
+      gone: [] as number[],
+      resubscribe: [] as number[],
+    }
+    let outcomes: Omit<SendOutcome, 'seq'>[] = []
+    let pending = 0
+    let lastFlush = Date.now()
+    let flushing: Promise<void> = Promise.resolve()
+    let storeError: unknown
+
+    const flush = async (): Promise<void> => {
+      const current = batch
+      const currentOutcomes = outcomes
+      batch = { delivered: [], failed: [], gone: [], resubscribe: [] }
+      outcomes = []
+      pending = 0
+      lastFlush = Date.now()
+      try {
+        const removed = await this.#store.applyResults({ ...current, since: options.since })
+        storeError = undefined
+        const removedSet = new Set(removed)
+        // Gone but renewed meanwhile: neither removed nor delivered; count as failed.
+        const kept = current.gone.length - removed.length
+        counts.removed += removed.length
+        counts.failed += kept
+        if (options.collectRemovedEndpoints === true) {
+          for (const id of current.gone) {
+            const endpoint = goneEndpoints.get(id)
+            if (endpoint !== undefined && removedSet.has(id)) removedEndpoints.push(endpoint)
+            goneEndpoints.delete(id)
+          }
+        }
+      } catch (error) {
+        // The database is down: keep the batch for the next flush; never guess.
+        storeError = error
+        this.#log.error(
+          { err: error },
+          'applying send results failed; retrying with the next batch',
+        )
+        batch.delivered.push(...current.delivered)
+        batch.failed.push(...current.failed)
+        batch.gone.push(...current.gone)
+        batch.resubscribe.push(...current.resubscribe)
+        pending +=
+          current.delivered.length +
+          current.failed.length +
+          current.gone.length +
+          current.resubscribe.length
+        return
+      }
+      if (options.onOutcomes !== undefined && currentOutcomes.length > 0) {
+        try {
+          await options.onOutcomes(currentOutcomes)
+        } catch (error) {
+          this.#log.warn({ err: error }, 'recording send outcomes failed')
+        }
+      }
+      options.onProgress?.({ ...counts })
+    }
+
+    const controller = new AbortController()
+    const onAbort = (): void => {
+      controller.abort(options.signal?.reason)
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+
+    async function* flatten(): AsyncGenerator<Target, void, undefined> {
+      for await (const page of pages) {
+        for (const t of page) {
+          yield {
+            id: t.id,
+            endpoint: t.endpoint,
+            encoding: t.encoding,
+            keys: { p256dh: t.p256dh, auth: t.auth },
+          }
+        }
+      }
+    }
+
+    const sendOne = (
+      target: Target,
+      payload: unknown,
+      { signal }: { readonly signal: AbortSignal },
+    ): Promise<PushResult> =>
+      this.send(
+        {
+          id: target.id,
+          endpoint: target.endpoint,
+          p256dh: target.keys.p256dh,
+          auth: target.keys.auth,
+          encoding: target.encoding,
+        },
+        payload as string,
+        {
+          ...(options.ttl === undefined ? {} : { ttl: options.ttl }),
+          ...(options.urgency === undefined ? {} : { urgency: options.urgency }),
+          ...(options.topic === undefined ? {} : { topic: options.topic }),
+          signal,
+          onRetry: () => {
+            counts.retried += 1
+          },
+        },
+      )
+
+    let aborted = false
+    try {
+      const results = sendMany<Target>(flatten(), options.payload, {
+        concurrency: this.#config.sendConcurrency,
+        concurrencyPerOrigin: this.#config.pushConnections,
+        signal: controller.signal,
+        send: sendOne,
+      })
+      for await (const item of results) {
+        const id = item.subscription.id
+        const service = detectPushService(item.subscription.endpoint)
+        counts.completed += 1
+        if (item.ok) {
+          counts.delivered += 1
+          batch.delivered.push(id)
+          outcomes.push({
+            subscriptionId: id,
+            service,
+            outcome: 'delivered',
+            statusCode: item.result.status,
+            detail: null,
+            createdAt: Date.now(),
+          })
+        } else {
+          const { verdict, statusCode, detail } = classifySendError(item.error)
+          outcomes.push({
+            subscriptionId: id,
+            service,
+            outcome: verdict,
+            statusCode,
+            detail,
+            createdAt: Date.now(),
+          })
+          switch (verdict) {
+            case 'gone':
+              batch.gone.push(id)
+              if (options.collectRemovedEndpoints === true)
+                goneEndpoints.set(id, item.subscription.endpoint)
+              break
+            case 'resubscribe':
+              counts.resubscribe += 1
+              batch.resubscribe.push(id)
+              break
+            case 'blocked':
+              counts.blocked += 1
+              counts.failed += 1
+              break
+            case 'failed':
+              counts.failed += 1
+              batch.failed.push(id)
+              break
+          }
+        }
+        pending += 1
+        if (pending >= FLUSH_SIZE || Date.now() - lastFlush >= FLUSH_INTERVAL) {
+          // One flush at a time; the next results keep coming while it runs.
+          await flushing
+          flushing = flush()
+        }
+      }
+    } catch (error) {
+      if (!controller.signal.aborted) throw error
+      aborted = true
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort)
+      await flushing
+    }
+    await flush()
+    if (pending > 0) {
+      // The store was down for the last batch: one more try, then give up loudly.
+      await flush()
+      if (pending > 0)
+        throw storeError instanceof Error ? storeError : new Error('the store is unavailable')
+    }
+    return { ...counts, removedEndpoints, aborted }
+  }
+}

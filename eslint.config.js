@@ -19,6 +19,7 @@ export default tseslint.config(
       '.tools/**',
       '**/coverage/**',
       '**/.test-results/**',
+      '**/.dist-types-check/**',
       'bench/results/**',
       'apps/server/public/**',
     ],

@@ -26,7 +26,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
   apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" fonts-dejavu-core >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 else
   echo "[test-services] missing: ${missing[*]} — install them (e.g. sudo apt-get install -y ${missing[*]}); the suites that need them will fail until then" >&2
 fi

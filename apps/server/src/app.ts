@@ -257,6 +257,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     state: { shuttingDown: false },
   }
 
+  // The API speaks JSON only: any other body is 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain')
+
   const interrupted = await store.markInterrupted()
   if (interrupted > 0)
     app.log.warn({ broadcasts: interrupted }, 'marked broadcasts of a previous run as interrupted')
@@ -286,15 +289,13 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]?.slice(0, 200) ?? ''
     const message = `route ${request.method} ${path} not found`
-    return reply
-      .status(404)
-      .send({
-        statusCode: 404,
-        error: 'Not Found',
-        code: 'ERR_NOT_FOUND',
-        message,
-        detail: message,
-      })
+    return reply.status(404).send({
+      statusCode: 404,
+      error: 'Not Found',
+      code: 'ERR_NOT_FOUND',
+      message,
+      detail: message,
+    })
   })
 
   // Security headers; the strict CSP on pages, a deny-all CSP on data. The docs set their own.

@@ -20,9 +20,8 @@
 import {
   PushClient,
   PushServiceError,
-  VapidTokenCache,
   WebPushError,
-  detectPushService,
+  identifyPushService,
   sendMany,
   type PushClientConnectOptions,
   type PushResult,
@@ -34,6 +33,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { ServerConfig } from './config.js'
 import type { Metrics, SendOutcomeLabel } from './metrics.js'
 import { EndpointRejectedError, checkEndpointSyntax, createGuardedLookup } from './ssrf.js'
+import { VapidTokenCache } from './vapid.js'
 import type { SendOutcome, SendTarget, Store } from './store/store.js'
 
 /** Results applied to the store per transaction, at most. */
@@ -325,7 +325,7 @@ export class Sender {
     try {
       checkEndpointSyntax(target.endpoint, this.#config.endpointPolicy)
     } catch (cause) {
-      this.#metrics.sends.inc({ service: detectPushService(target.endpoint), outcome: 'blocked' })
+      this.#metrics.sends.inc({ service: identifyPushService(target.endpoint), outcome: 'blocked' })
       throw new WebPushError('ERR_WEBPUSH_REQUEST_FAILED', 'refused by the SSRF guard', {
         cause,
         reason: 'blocked',
@@ -500,7 +500,7 @@ export class Sender {
       })
       for await (const item of results) {
         const id = item.subscription.id
-        const service = detectPushService(item.subscription.endpoint)
+        const service = identifyPushService(item.subscription.endpoint)
         counts.completed += 1
         if (item.ok) {
           counts.delivered += 1

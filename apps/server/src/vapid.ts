@@ -1,17 +1,21 @@
 /**
- * The server's VAPID key handling (RFC 8292 §3.2), through `@pushcraft/webpush`'s re-exports of
- * `@pushcraft/vapid`: import the configured key, or generate one and export it as PKCS#8 PEM for
- * the data directory.
+ * The server's VAPID key handling (RFC 8292 §3.2): import the configured key, or generate one and
+ * export it as PKCS#8 PEM for the data directory, and the token cache the sender shares. This is
+ * the one module of the server that uses `@pushcraft/vapid` directly (key management is that
+ * layer's job; `@pushcraft/webpush` does not re-export it); everything else goes through webpush.
  *
  * @module
  */
 
 import {
+  VapidTokenCache,
   exportVapidKeys,
   generateVapidKeys,
   importVapidKeys,
   type VapidKeys,
-} from '@pushcraft/webpush'
+} from '@pushcraft/vapid'
+
+export { VapidTokenCache }
 
 /**
  * The application server's key pair, as `@pushcraft/vapid` represents it.

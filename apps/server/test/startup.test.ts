@@ -115,8 +115,18 @@ describe('node dist/main.js', () => {
     expect(await r.exited).toBe(0)
   })
 
+  it('exits non-zero naming a missing --env-file', async () => {
+    // Node itself checks `--env-file` paths anywhere on the command line (exit 9) before our
+    // code runs; either way the message names the file.
+    const r = run(tmp(), ['--env-file', 'missing.env'])
+    children.push(r.child)
+    expect(await r.exited).not.toBe(0)
+    expect(r.stderr).toContain('missing.env')
+  })
+
   it.each([
-    [['--env-file', 'missing.env'], {}, 'ERR_CONFIG_ENV_FILE', 'missing.env'],
+    [['--env-file'], {}, 'ERR_CONFIG_ENV_FILE', '--env-file needs a path'],
+    [['--port', '80'], {}, 'ERR_CONFIG_ENV_FILE', 'unknown argument "--port"'],
     [
       [],
       { DATABASE_URL: 'mysql://root:hunter2@db/app' },

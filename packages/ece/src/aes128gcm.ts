@@ -20,7 +20,6 @@ import { toBufferSource, utf8 } from './internal/bytes.js'
 import { deriveAes128gcmKeys } from './key-schedule.js'
 import {
   checkRecords,
-  joinContent,
   openRecords,
   planRecords,
   recordFormat,
@@ -301,13 +300,5 @@ export async function decrypt(
   const ikm =
     options.keyLookup === undefined ? options.key : await lookUpKey(options.keyLookup, header.keyId)
   const content = await deriveAes128gcmKeys(ikm, header.salt, 'decrypt')
-  const records = await openRecords(
-    content.key,
-    content.nonce,
-    data,
-    header.headerLength,
-    header.recordSize,
-    count,
-  )
-  return joinContent(format, records)
+  return openRecords(format, content.key, content.nonce, data, header.headerLength, count)
 }

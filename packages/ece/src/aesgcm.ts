@@ -21,7 +21,6 @@ import { isP256PublicKey } from './internal/p256.js'
 import { deriveAesgcmKeys, type AesgcmDhKeys } from './key-schedule.js'
 import {
   checkRecords,
-  joinContent,
   openRecords,
   planRecords,
   recordFormat,
@@ -320,6 +319,5 @@ export async function decryptAesgcm(
   const format = recordFormat('aesgcm', recordSize)
   const count = checkRecords(format, data, 0, maxPlaintextSize)
   const content = await deriveAesgcmKeys(key, salt, authSecret, dh, 'decrypt')
-  const records = await openRecords(content.key, content.nonce, data, 0, format.recordLength, count)
-  return joinContent(format, records)
+  return openRecords(format, content.key, content.nonce, data, 0, count)
 }

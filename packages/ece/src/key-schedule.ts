@@ -135,24 +135,20 @@ export function combineAuthSecret(
 }
 
 /**
- * Nonces of records 0 to `count` − 1, 12 octets each, in one buffer: NONCE = base XOR SEQ, with SEQ
- * the record's sequence number as a 96-bit big-endian integer (RFC 8188 §2.3; draft-03 §3.3). SEQ
+ * Writes the nonce of record `seq` into `target` (12 octets): NONCE = base XOR SEQ, with SEQ the
+ * record's sequence number as a 96-bit big-endian integer (RFC 8188 §2.3; draft-03 §3.3). SEQ
  * stays below 2^53, so only the last 8 octets change.
  *
  * @internal
  */
-export function recordNonces(base: Uint8Array, count: number): Uint8Array<ArrayBuffer> {
-  const nonces = new Uint8Array(count * NONCE_LENGTH)
-  const view = new DataView(nonces.buffer)
-  const baseHigh = new DataView(base.buffer, base.byteOffset, NONCE_LENGTH).getUint32(4)
-  const baseLow = new DataView(base.buffer, base.byteOffset, NONCE_LENGTH).getUint32(8)
-  for (let seq = 0; seq < count; seq += 1) {
-    const offset = seq * NONCE_LENGTH
-    nonces.set(base, offset)
-    view.setUint32(offset + 4, (baseHigh ^ Math.floor(seq / 0x100000000)) >>> 0)
-    view.setUint32(offset + 8, (baseLow ^ seq) >>> 0)
+export function writeRecordNonce(base: Uint8Array, seq: number, target: Uint8Array): void {
+  target.set(base)
+  const high = Math.floor(seq / 0x100000000)
+  for (let i = 0; i < 4; i += 1) {
+    const shift = 24 - 8 * i
+    target[4 + i] = (base[4 + i] ?? 0) ^ ((high >>> shift) & 0xff)
+    target[8 + i] = (base[8 + i] ?? 0) ^ ((seq >>> shift) & 0xff)
   }
-  return nonces
 }
 
 /**

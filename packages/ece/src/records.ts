@@ -15,13 +15,19 @@
 
 import { decryptionFailed, EceError } from './errors.js'
 import { readUint16 } from './internal/bytes.js'
-import { NONCE_LENGTH, recordNonces } from './key-schedule.js'
+import { NONCE_LENGTH, writeRecordNonce } from './key-schedule.js'
 
 /** AEAD_AES_128_GCM authentication tag (RFC 8188 §2). */
 export const TAG_LENGTH = 16
 
 /** draft-03 §2: the padding length is a two-octet unsigned integer. */
 const MAX_AESGCM_RECORD_PADDING = 0xffff
+
+/**
+ * Records in flight at once. Enough to keep WebCrypto's workers busy, and it bounds the memory
+ * of a body with millions of tiny records (hostile `rs` 18) to its own size plus this window.
+ */
+const RECORDS_IN_FLIGHT = 64
 
 /**
  * Sizes of one coding at one record size.
@@ -164,9 +170,9 @@ export function writeRecordPlaintexts(
 /**
  * Encrypts in place the records of `target` from `start` (as laid out by
  * {@link writeRecordPlaintexts}): record i is sealed with nonce i and its ciphertext || tag
- * overwrites it. All records are submitted at once and run in parallel; a single record (Web
- * Push) takes no nonce buffer. WebCrypto copies each input when the call is made, and each record
- * only overwrites its own bytes.
+ * overwrites it. A single record (Web Push) is one AES-GCM call; more records are sealed in
+ * parallel, at most {@link RECORDS_IN_FLIGHT} at a time, each worker reusing its own nonce buffer
+ * once its previous record is done. Each record only overwrites its own bytes.
  *
  * @internal
  */
@@ -188,23 +194,32 @@ export async function sealRecords(
     target.set(new Uint8Array(sealed), start)
     return
   }
-  const nonces = recordNonces(nonce, count)
-  const jobs = new Array<Promise<void>>(count)
-  for (let index = 0; index < count; index += 1) {
-    const at = start + index * recordLength
-    const end = Math.min(at + recordLength, target.length)
-    const iv = nonces.subarray(index * NONCE_LENGTH, (index + 1) * NONCE_LENGTH)
-    jobs[index] = subtle
-      .encrypt(
-        { name: 'AES-GCM', iv, tagLength: TAG_LENGTH * 8 },
-        key,
-        target.subarray(at, end - TAG_LENGTH),
-      )
-      .then((sealed) => {
+  const workers = Math.min(RECORDS_IN_FLIGHT, count)
+  const ivs = new Uint8Array(workers * NONCE_LENGTH)
+  let next = 0
+  let failed = false
+  const work = async (slot: number): Promise<void> => {
+    const iv = ivs.subarray(slot * NONCE_LENGTH, (slot + 1) * NONCE_LENGTH)
+    while (!failed && next < count) {
+      const index = next
+      next += 1
+      writeRecordNonce(nonce, index, iv)
+      const at = start + index * recordLength
+      const end = Math.min(at + recordLength, target.length)
+      try {
+        const sealed = await subtle.encrypt(
+          { name: 'AES-GCM', iv, tagLength: TAG_LENGTH * 8 },
+          key,
+          target.subarray(at, end - TAG_LENGTH),
+        )
         target.set(new Uint8Array(sealed), at)
-      })
+      } catch (error) {
+        failed = true
+        throw error
+      }
+    }
   }
-  await Promise.all(jobs)
+  await Promise.all(Array.from({ length: workers }, (_, slot) => work(slot)))
 }
 
 /**
@@ -253,37 +268,81 @@ export function checkRecords(
   return count
 }
 
+/** Marks a rejection as handled; the promise is still awaited (and its error seen) later. */
+const ignore = (): void => undefined
+
 /**
- * Decrypts the `count` records of `body` from `start` in parallel and returns their plaintexts.
- * Any authentication failure is the one uniform {@link EceError} `ERR_ECE_DECRYPTION_FAILED`.
+ * Decrypts the `count` records of `body` from `start` and returns their content, delimiters and
+ * padding removed, as one fresh array. Records are opened in parallel, at most
+ * {@link RECORDS_IN_FLIGHT} at a time, and consumed in order: each record's padding is checked
+ * only after that record authenticated, and its content is copied straight into the output
+ * (allocated once from the length bound). Linear in the body length.
  *
  * @internal
+ * @throws {@link EceError} `ERR_ECE_DECRYPTION_FAILED` for any authentication failure (one
+ *   uniform error), then `ERR_ECE_INVALID_PADDING` or `ERR_ECE_TRUNCATED` from the record rules.
  */
 export async function openRecords(
+  format: RecordFormat,
   key: CryptoKey,
   nonce: Uint8Array<ArrayBuffer>,
   body: Uint8Array<ArrayBuffer>,
   start: number,
-  recordLength: number,
   count: number,
-): Promise<Uint8Array<ArrayBuffer>[]> {
+): Promise<Uint8Array<ArrayBuffer>> {
   const subtle = crypto.subtle
-  const nonces = count === 1 ? nonce : recordNonces(nonce, count)
-  const jobs = new Array<Promise<ArrayBuffer>>(count)
-  for (let index = 0; index < count; index += 1) {
+  const { recordLength } = format
+  if (count === 1) {
+    let record: Uint8Array<ArrayBuffer>
+    try {
+      record = new Uint8Array(
+        await subtle.decrypt(
+          { name: 'AES-GCM', iv: nonce, tagLength: TAG_LENGTH * 8 },
+          key,
+          body.subarray(start),
+        ),
+      )
+    } catch (cause) {
+      throw decryptionFailed(cause)
+    }
+    const [from, to] = recordContent(format, record, true)
+    return record.slice(from, to)
+  }
+
+  const window = Math.min(RECORDS_IN_FLIGHT, count)
+  const ivs = new Uint8Array(window * NONCE_LENGTH)
+  const jobs = new Array<Promise<ArrayBuffer>>(window)
+  const launch = (index: number): void => {
+    const slot = index % window
+    // The slot's previous record has been consumed, so its nonce buffer is free again.
+    const iv = ivs.subarray(slot * NONCE_LENGTH, (slot + 1) * NONCE_LENGTH)
+    writeRecordNonce(nonce, index, iv)
     const at = start + index * recordLength
-    const iv = nonces.subarray(index * NONCE_LENGTH, (index + 1) * NONCE_LENGTH)
-    jobs[index] = subtle.decrypt(
+    const job = subtle.decrypt(
       { name: 'AES-GCM', iv, tagLength: TAG_LENGTH * 8 },
       key,
       body.subarray(at, Math.min(at + recordLength, body.length)),
     )
+    job.catch(ignore) // records after a failure are never awaited
+    jobs[slot] = job
   }
-  try {
-    return (await Promise.all(jobs)).map((plaintext) => new Uint8Array(plaintext))
-  } catch (cause) {
-    throw decryptionFailed(cause)
+  for (let index = 0; index < window; index += 1) launch(index)
+
+  const content = new Uint8Array(body.length - start - count * format.overhead)
+  let length = 0
+  for (let index = 0; index < count; index += 1) {
+    let record: Uint8Array
+    try {
+      record = new Uint8Array(await (jobs[index % window] as Promise<ArrayBuffer>))
+    } catch (cause) {
+      throw decryptionFailed(cause)
+    }
+    if (index + window < count) launch(index + window)
+    const [from, to] = recordContent(format, record, index === count - 1)
+    content.set(record.subarray(from, to), length)
+    length += to - from
   }
+  return length === content.length ? content : content.slice(0, length)
 }
 
 /**
@@ -345,38 +404,18 @@ function aesgcmContentStart(record: Uint8Array): number {
 }
 
 /**
- * Strips delimiters and padding from authenticated record plaintexts (checked in record order)
- * and joins the content into one fresh array, in time linear in the input.
+ * Where the content of an authenticated record plaintext starts and ends, by the coding's
+ * padding rules (RFC 8188 §2; draft-03 §2).
  *
  * @internal
  * @throws {@link EceError} `ERR_ECE_INVALID_PADDING` or `ERR_ECE_TRUNCATED`.
  */
-export function joinContent(
+export function recordContent(
   format: RecordFormat,
-  records: readonly Uint8Array<ArrayBuffer>[],
-): Uint8Array<ArrayBuffer> {
-  const count = records.length
-  const starts = new Array<number>(count)
-  const ends = new Array<number>(count)
-  let total = 0
-  for (let index = 0; index < count; index += 1) {
-    const record = records[index] as Uint8Array
-    if (format.coding === 'aes128gcm') {
-      starts[index] = 0
-      ends[index] = aes128gcmContentEnd(record, index === count - 1)
-    } else {
-      starts[index] = aesgcmContentStart(record)
-      ends[index] = record.length
-    }
-    total += (ends[index] as number) - (starts[index] as number)
-  }
-  if (count === 1) return (records[0] as Uint8Array<ArrayBuffer>).slice(starts[0], ends[0])
-  const content = new Uint8Array(total)
-  let offset = 0
-  for (let index = 0; index < count; index += 1) {
-    const part = (records[index] as Uint8Array).subarray(starts[index], ends[index])
-    content.set(part, offset)
-    offset += part.length
-  }
-  return content
+  record: Uint8Array,
+  last: boolean,
+): [start: number, end: number] {
+  return format.coding === 'aes128gcm'
+    ? [0, aes128gcmContentEnd(record, last)]
+    : [aesgcmContentStart(record), record.length]
 }

@@ -126,6 +126,18 @@ export function assertPayloadFits(
 }
 
 /**
+ * The padding octets for a payload under validated settings (never past either budget).
+ *
+ * @internal
+ */
+export function paddingFor(length: number, settings: EncryptionSettings): number {
+  return paddingLength(length, settings.padding, {
+    contentEncoding: settings.contentEncoding,
+    paddingBudget: Math.min(settings.paddingBudget, settings.maxBodyBytes),
+  })
+}
+
+/**
  * Encrypts a payload for decoded subscription parts with validated settings.
  *
  * @internal
@@ -135,10 +147,7 @@ export async function encryptForParts(
   plaintext: Uint8Array,
   settings: EncryptionSettings,
 ): Promise<EncryptedPushMessage> {
-  const padding = paddingLength(plaintext.length, settings.padding, {
-    contentEncoding: settings.contentEncoding,
-    paddingBudget: Math.min(settings.paddingBudget, settings.maxBodyBytes),
-  })
+  const padding = paddingFor(plaintext.length, settings)
   assertPayloadFits(plaintext.length, padding, settings)
   const cache = parts.keyCache
   const result = await encryptPayload({

@@ -254,6 +254,7 @@ export type CustomHeaders =
  * @param headers - The custom headers.
  * @returns A new record with lower-case names.
  * @throws `TypeError` for an invalid name or value, a duplicate, or a managed header.
+ * @internal
  */
 export function normalizeCustomHeaders(headers: CustomHeaders): Record<string, string> {
   const out: Record<string, string> = {}

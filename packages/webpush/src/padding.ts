@@ -134,6 +134,7 @@ export function maxPayloadBytes(options?: {
  * @param strategy - The candidate strategy.
  * @returns The strategy.
  * @throws `TypeError` for an unknown strategy; `RangeError` for a bucket outside 1..4096.
+ * @internal
  */
 export function validatePadding(strategy: unknown): PaddingStrategy {
   if (strategy === 'none' || strategy === 'max') return strategy

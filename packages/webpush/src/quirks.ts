@@ -137,7 +137,10 @@ function isUnder(host: string, domain: string): boolean {
  * ```
  */
 export function identifyPushService(endpoint: string | URL): PushServiceId {
-  const host = hostOf(endpoint)
+  return serviceOfHost(hostOf(endpoint))
+}
+
+function serviceOfHost(host: string): PushServiceId {
   if (isUnder(host, 'push.apple.com')) return 'apple'
   if (host === 'fcm.googleapis.com' || host === 'android.googleapis.com') return 'fcm'
   if (isUnder(host, 'push.services.mozilla.com')) return 'mozilla'
@@ -162,6 +165,15 @@ export function pushServiceRules(endpoint: string | URL): PushServiceRules {
     return RULES[endpoint as PushServiceId]
   }
   return RULES[identifyPushService(endpoint)]
+}
+
+/**
+ * The rules for an already parsed, lower-case host name (the request builder's fast path).
+ *
+ * @internal
+ */
+export function rulesForHost(host: string): PushServiceRules {
+  return RULES[serviceOfHost(host)]
 }
 
 // RFC 6761, RFC 6762 and RFC 8375 special-use names that no outside contact resolves, plus the

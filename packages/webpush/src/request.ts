@@ -15,8 +15,10 @@ import {
   type VapidTokenCache,
 } from '@pushcraft/vapid'
 import {
+  assertPayloadFits,
   encryptForParts,
   encryptionSettings,
+  paddingFor,
   payloadBytes,
   type EncryptedPushMessage,
   type PushPayload,
@@ -33,7 +35,7 @@ import {
 import { assertKnownKeys, describe } from './internal/assert.js'
 import { decodeBase64Tolerant } from './internal/base64.js'
 import type { ContentEncoding, PaddingStrategy } from './padding.js'
-import { applyServiceRules, pushServiceRules } from './quirks.js'
+import { applyServiceRules, pushServiceRules, rulesForHost } from './quirks.js'
 import { subscriptionParts, type PushSubscriptionJSON } from './subscription.js'
 
 /**
@@ -260,6 +262,10 @@ function resolveVapid(
   if (scheme !== undefined) {
     throw new TypeError('"vapidScheme" applies to { keys, subject } only, not prebuilt headers')
   }
+  // draft-ietf-webpush-vapid-01 §4: the legacy scheme carries the key in Crypto-Key p256ecdsa.
+  if (/^webpush\s/i.test(authorization) && cryptoKey === undefined) {
+    throw new TypeError('a legacy "WebPush" authorization needs "vapid.cryptoKey" (p256ecdsa=…)')
+  }
   const token = tokenOf(authorization)
   const claims = token === undefined ? undefined : claimsOf(token)
   if (claims === undefined) {
@@ -337,7 +343,7 @@ export async function buildPushRequest(
   const topic = opts.topic === undefined ? undefined : validateTopic(opts.topic)
   const custom = opts.headers === undefined ? undefined : normalizeCustomHeaders(opts.headers)
   const vapid = resolveVapid(opts.vapid, opts.vapidScheme, parts.origin, settings.contentEncoding)
-  const rules = pushServiceRules(opts.quirks === false ? 'other' : parts.endpoint)
+  const rules = opts.quirks === false ? pushServiceRules('other') : rulesForHost(parts.host)
   const { ttl } = applyServiceRules(rules, {
     ttl: requestedTtl,
     contentEncoding: settings.contentEncoding,
@@ -346,23 +352,22 @@ export async function buildPushRequest(
   })
   const plaintext = resolvePayload(payload)
 
-  // Encryption and VAPID signing are independent: run them side by side. encryptForParts checks
-  // the payload size before doing any cryptography.
+  const encryption = { ...settings, paddingBudget: rules.paddingBudget[settings.contentEncoding] }
+  // Refuse an oversized payload before any cryptography, VAPID signing included.
+  if (plaintext !== null) {
+    assertPayloadFits(plaintext.length, paddingFor(plaintext.length, encryption), encryption)
+  }
+
+  // Encryption and VAPID signing are independent: run them side by side.
   let encrypted: EncryptedPushMessage | null = null
   let authorization: VapidHeaders | undefined
   if (plaintext !== null && vapid !== undefined) {
     ;[encrypted, authorization] = await Promise.all([
-      encryptForParts(parts, plaintext, {
-        ...settings,
-        paddingBudget: rules.paddingBudget[settings.contentEncoding],
-      }),
+      encryptForParts(parts, plaintext, encryption),
       vapid.authorize(),
     ])
   } else if (plaintext !== null) {
-    encrypted = await encryptForParts(parts, plaintext, {
-      ...settings,
-      paddingBudget: rules.paddingBudget[settings.contentEncoding],
-    })
+    encrypted = await encryptForParts(parts, plaintext, encryption)
   } else if (vapid !== undefined) {
     authorization = await vapid.authorize()
   }

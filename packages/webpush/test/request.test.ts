@@ -299,6 +299,10 @@ describe('buildPushRequest: VAPID', () => {
 
   it('refuses malformed VAPID options (TypeError)', async () => {
     await expect(build('x', { vapid: { authorization: 'Bearer abc' } })).rejects.toThrow(TypeError)
+    const legacy = await createVapidAuthorization({ keys, audience, subject, scheme: 'webpush' })
+    await expect(build('x', { vapid: { authorization: legacy.authorization } })).rejects.toThrow(
+      /cryptoKey/,
+    )
     await expect(build('x', { vapid: { keys, subject: 5 as unknown as string } })).rejects.toThrow(
       TypeError,
     )
@@ -325,6 +329,15 @@ describe('buildPushRequest: payload limit', () => {
     expect((error as Error).message).toContain('3994')
     expect((error as Error).message).toContain('4097')
     expect((error as Error).message).toContain('3993')
+  })
+
+  it('refuses an oversized payload before signing anything', async () => {
+    const cache = new VapidTokenCache()
+    await expect(
+      build(new Uint8Array(MAX_PAYLOAD_BYTES + 1), { vapid: { keys, subject, cache } }),
+    ).rejects.toMatchObject({ code: 'ERR_WEBPUSH_PAYLOAD_TOO_LARGE' })
+    expect(cache.stats.signatures).toBe(0)
+    expect(cache.stats.misses).toBe(0)
   })
 
   it('counts UTF-8 bytes, not characters', async () => {

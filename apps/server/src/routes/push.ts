@@ -6,7 +6,7 @@
  * @module
  */
 
-import { WebPushError, detectPushService, validateSubscription } from '@pushcraft/webpush'
+import { WebPushError, identifyPushService, validateSubscription } from '@pushcraft/webpush'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 
@@ -206,7 +206,7 @@ export function registerPushRoutes(app: App, ctx: AppContext): void {
         ...(body.tags === undefined ? {} : { tags: body.tags }),
       })
       request.log.info(
-        { service: detectPushService(validated.endpoint), created },
+        { service: identifyPushService(validated.endpoint), created },
         'subscription stored',
       )
       return created
@@ -541,7 +541,7 @@ export function registerPushRoutes(app: App, ctx: AppContext): void {
         items: page.items.map((s) => ({
           id: s.id,
           endpoint: s.endpoint,
-          service: detectPushService(s.endpoint),
+          service: identifyPushService(s.endpoint),
           encoding: s.encoding,
           userAgent: s.userAgent,
           createdAt: iso(s.createdAt),

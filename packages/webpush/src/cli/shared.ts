@@ -105,12 +105,9 @@ export function describeFailure(error: unknown): {
   if (error instanceof Error && error.name === 'AbortError') {
     return { exitCode: EXIT.interrupted, message: 'interrupted' }
   }
-  // Option values from the command line that the library refuses (e.g. --ttl -5).
+  // parseArgs errors (ERR_PARSE_ARGS_*) and option values the library refuses (e.g. --ttl for a
+  // service that caps it): both are about the command line.
   if (error instanceof TypeError || error instanceof RangeError) {
-    const code = (error as { code?: unknown }).code
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
-      return { exitCode: EXIT.usage, message: error.message }
-    }
     return { exitCode: EXIT.usage, message: error.message }
   }
   return {

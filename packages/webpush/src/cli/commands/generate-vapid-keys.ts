@@ -142,7 +142,7 @@ async function writeSecret(path: string, text: string): Promise<void> {
   }
   try {
     await handle.writeFile(text, 'utf8')
-    await handle.chmod(0o600) // in case the umask widened nothing, make the mode explicit
+    await handle.chmod(0o600) // the umask can only narrow 0600; make the mode exact anyway
   } finally {
     await handle.close()
   }

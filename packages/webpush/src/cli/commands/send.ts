@@ -82,6 +82,9 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
   if (values['dry-run'] === true && values.curl === true) {
     throw new UsageError('--dry-run and --curl exclude each other')
   }
+  if (values.json === true && values['dry-run'] !== true) {
+    throw new UsageError('--json goes with --dry-run (a sent message always prints JSON)')
+  }
   const source = values.subscription ?? '-'
   if (source === '-' && io.stdin.isTTY === true) {
     throw new UsageError('no subscription: pass --subscription <file>, or pipe the JSON on stdin')

@@ -168,11 +168,41 @@ export function writeRecordPlaintexts(
 }
 
 /**
+ * Runs `job` for records 0 to `count` − 1 in parallel, at most {@link RECORDS_IN_FLIGHT} at a
+ * time. Each worker owns one nonce buffer and reuses it only once its previous record is done;
+ * `job` gets the record's nonce (RFC 8188 §2.3) in it. Stops at the first failure.
+ */
+async function forEachRecord(
+  nonce: Uint8Array,
+  count: number,
+  job: (index: number, iv: Uint8Array<ArrayBuffer>) => Promise<void>,
+): Promise<void> {
+  const workers = Math.min(RECORDS_IN_FLIGHT, count)
+  const ivs = new Uint8Array(workers * NONCE_LENGTH)
+  let next = 0
+  let failed = false
+  const work = async (slot: number): Promise<void> => {
+    const iv = ivs.subarray(slot * NONCE_LENGTH, (slot + 1) * NONCE_LENGTH)
+    while (!failed && next < count) {
+      const index = next
+      next += 1
+      writeRecordNonce(nonce, index, iv)
+      try {
+        await job(index, iv)
+      } catch (error) {
+        failed = true
+        throw error
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: workers }, (_, slot) => work(slot)))
+}
+
+/**
  * Encrypts in place the records of `target` from `start` (as laid out by
  * {@link writeRecordPlaintexts}): record i is sealed with nonce i and its ciphertext || tag
  * overwrites it. A single record (Web Push) is one AES-GCM call; more records are sealed in
- * parallel, at most {@link RECORDS_IN_FLIGHT} at a time, each worker reusing its own nonce buffer
- * once its previous record is done. Each record only overwrites its own bytes.
+ * parallel with bounded concurrency. Each record only overwrites its own bytes.
  *
  * @internal
  */
@@ -194,32 +224,16 @@ export async function sealRecords(
     target.set(new Uint8Array(sealed), start)
     return
   }
-  const workers = Math.min(RECORDS_IN_FLIGHT, count)
-  const ivs = new Uint8Array(workers * NONCE_LENGTH)
-  let next = 0
-  let failed = false
-  const work = async (slot: number): Promise<void> => {
-    const iv = ivs.subarray(slot * NONCE_LENGTH, (slot + 1) * NONCE_LENGTH)
-    while (!failed && next < count) {
-      const index = next
-      next += 1
-      writeRecordNonce(nonce, index, iv)
-      const at = start + index * recordLength
-      const end = Math.min(at + recordLength, target.length)
-      try {
-        const sealed = await subtle.encrypt(
-          { name: 'AES-GCM', iv, tagLength: TAG_LENGTH * 8 },
-          key,
-          target.subarray(at, end - TAG_LENGTH),
-        )
-        target.set(new Uint8Array(sealed), at)
-      } catch (error) {
-        failed = true
-        throw error
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: workers }, (_, slot) => work(slot)))
+  await forEachRecord(nonce, count, async (index, iv) => {
+    const at = start + index * recordLength
+    const end = Math.min(at + recordLength, target.length)
+    const sealed = await subtle.encrypt(
+      { name: 'AES-GCM', iv, tagLength: TAG_LENGTH * 8 },
+      key,
+      target.subarray(at, end - TAG_LENGTH),
+    )
+    target.set(new Uint8Array(sealed), at)
+  })
 }
 
 /**
@@ -268,19 +282,16 @@ export function checkRecords(
   return count
 }
 
-/** Marks a rejection as handled; the promise is still awaited (and its error seen) later. */
-const ignore = (): void => undefined
-
 /**
- * Decrypts the `count` records of `body` from `start` and returns their content, delimiters and
- * padding removed, as one fresh array. Records are opened in parallel, at most
- * {@link RECORDS_IN_FLIGHT} at a time, and consumed in order: each record's padding is checked
- * only after that record authenticated, and its content is copied straight into the output
- * (allocated once from the length bound). Linear in the body length.
+ * Decrypts the `count` records of `body` from `start` and returns their content as one fresh
+ * array. First every record is authenticated (in parallel, bounded concurrency), its plaintext
+ * written at its fixed place in one buffer; any failure is the one uniform
+ * `ERR_ECE_DECRYPTION_FAILED`. Only then are delimiters and padding checked, in record order, and
+ * the content compacted in place. Memory stays within the body size; time is linear.
  *
  * @internal
- * @throws {@link EceError} `ERR_ECE_DECRYPTION_FAILED` for any authentication failure (one
- *   uniform error), then `ERR_ECE_INVALID_PADDING` or `ERR_ECE_TRUNCATED` from the record rules.
+ * @throws {@link EceError} `ERR_ECE_DECRYPTION_FAILED`, then `ERR_ECE_INVALID_PADDING` or
+ *   `ERR_ECE_TRUNCATED` from the record rules.
  */
 export async function openRecords(
   format: RecordFormat,
@@ -292,6 +303,7 @@ export async function openRecords(
 ): Promise<Uint8Array<ArrayBuffer>> {
   const subtle = crypto.subtle
   const { recordLength } = format
+  const stride = recordLength - TAG_LENGTH
   if (count === 1) {
     let record: Uint8Array<ArrayBuffer>
     try {
@@ -308,41 +320,30 @@ export async function openRecords(
     const [from, to] = recordContent(format, record, true)
     return record.slice(from, to)
   }
-
-  const window = Math.min(RECORDS_IN_FLIGHT, count)
-  const ivs = new Uint8Array(window * NONCE_LENGTH)
-  const jobs = new Array<Promise<ArrayBuffer>>(window)
-  const launch = (index: number): void => {
-    const slot = index % window
-    // The slot's previous record has been consumed, so its nonce buffer is free again.
-    const iv = ivs.subarray(slot * NONCE_LENGTH, (slot + 1) * NONCE_LENGTH)
-    writeRecordNonce(nonce, index, iv)
-    const at = start + index * recordLength
-    const job = subtle.decrypt(
-      { name: 'AES-GCM', iv, tagLength: TAG_LENGTH * 8 },
-      key,
-      body.subarray(at, Math.min(at + recordLength, body.length)),
-    )
-    job.catch(ignore) // records after a failure are never awaited
-    jobs[slot] = job
+  const plaintext = new Uint8Array(body.length - start - count * TAG_LENGTH)
+  try {
+    await forEachRecord(nonce, count, async (index, iv) => {
+      const at = start + index * recordLength
+      const opened = await subtle.decrypt(
+        { name: 'AES-GCM', iv, tagLength: TAG_LENGTH * 8 },
+        key,
+        body.subarray(at, Math.min(at + recordLength, body.length)),
+      )
+      plaintext.set(new Uint8Array(opened), index * stride)
+    })
+  } catch (cause) {
+    throw decryptionFailed(cause)
   }
-  for (let index = 0; index < window; index += 1) launch(index)
-
-  const content = new Uint8Array(body.length - start - count * format.overhead)
+  // Every record is authentic: apply the padding rules and move the content together.
   let length = 0
   for (let index = 0; index < count; index += 1) {
-    let record: Uint8Array
-    try {
-      record = new Uint8Array(await (jobs[index % window] as Promise<ArrayBuffer>))
-    } catch (cause) {
-      throw decryptionFailed(cause)
-    }
-    if (index + window < count) launch(index + window)
+    const at = index * stride
+    const record = plaintext.subarray(at, Math.min(at + stride, plaintext.length))
     const [from, to] = recordContent(format, record, index === count - 1)
-    content.set(record.subarray(from, to), length)
+    plaintext.copyWithin(length, at + from, at + to)
     length += to - from
   }
-  return length === content.length ? content : content.slice(0, length)
+  return plaintext.slice(0, length)
 }
 
 /**

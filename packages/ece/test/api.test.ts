@@ -160,6 +160,20 @@ describe('encrypt / decrypt behaviour', () => {
     await expectCode(decrypt(body, { key, maxPlaintextSize: 14 }), 'ERR_ECE_PLAINTEXT_TOO_LARGE')
   })
 
+  it('many records (more than in flight at once): any tampered record fails uniformly', async () => {
+    const plaintext = bytes(300 * 7, 21)
+    const body = await encrypt(plaintext, { key, recordSize: 24, padding: 3 }) // 301 records
+    expect(toHex(await decrypt(body, { key }))).toBe(toHex(plaintext))
+    for (const record of [0, 3, 150, 300]) {
+      const tampered = new Uint8Array(body)
+      tampered[21 + record * 24 + 2]! ^= 1
+      await expectCode(decrypt(tampered, { key }), 'ERR_ECE_DECRYPTION_FAILED')
+    }
+    const sent = await encryptAesgcm(plaintext, { key, recordSize: 10, padding: 9 })
+    const back = await decryptAesgcm(sent.body, { key, salt: sent.salt, recordSize: 10 })
+    expect(toHex(back)).toBe(toHex(plaintext))
+  })
+
   it('empty plaintext round-trips in both codings', async () => {
     expect(await decrypt(await encrypt(new Uint8Array(0), { key }), { key })).toHaveLength(0)
     const sent = await encryptAesgcm(new Uint8Array(0), { key })

@@ -4,15 +4,17 @@
 // messages itself, so an exact byte match proves the sender's RFC 8291 / aesgcm encryption and
 // VAPID right. Nothing leaves the machine (MOZ_DISABLE_NONLOCAL_CONNECTIONS=1, local servers).
 // Without firefox-esr this test fails (it does not skip) and says how to install it.
-import { generateVapidKeys, type VapidKeys } from '@pushcraft/vapid'
-import { buildPushRequest, sendPushMessage } from '@pushcraft/webpush'
-import { request } from 'undici'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+// The local push server comes from @pushcraft/testing (createLocalPushServer), as a user's own
+// real-browser test would use it.
 import {
   createLocalPushServer,
   type LocalPushServer,
   type PushSubscriptionJSON,
-} from '../src/index.ts'
+} from '@pushcraft/testing'
+import { generateVapidKeys, type VapidKeys } from '@pushcraft/vapid'
+import { request } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildPushRequest, sendPushMessage } from '../src/index.ts'
 import { launchFirefox, TestPage, type LaunchedFirefox } from './helpers/firefox.ts'
 
 describe('real Firefox receives pushes sent with @pushcraft/webpush', () => {

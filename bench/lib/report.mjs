@@ -1,0 +1,472 @@
+// Turns the aggregated measurements into the targets of issues 9, 6, 5 and 4 (each ✓ or ✗ with
+// how far it is off) and a Markdown report.
+
+const MiB = 1024 * 1024
+
+const fmt = {
+  rate: (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—'),
+  ratio: (v) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '—'),
+  us: (v) => (Number.isFinite(v) ? (v < 10 ? v.toFixed(2) : v.toFixed(0)) : '—'),
+  ms: (v) => (Number.isFinite(v) ? (v < 10 ? v.toFixed(2) : v.toFixed(0)) : '—'),
+  mib: (v) => (Number.isFinite(v) ? (v / MiB).toFixed(1) : '—'),
+  int: (v) => (Number.isFinite(v) ? String(Math.round(v)) : '—'),
+}
+
+/** A target: `value` compared with `limit` by `op` (`>=` or `<=`). */
+function target(id, description, value, op, limit, unit = '×') {
+  const known = Number.isFinite(value)
+  const pass = known && (op === '>=' ? value >= limit : value <= limit)
+  const shown = unit === '×' ? fmt.ratio(value) : `${fmt.us(value)} ${unit}`
+  let verdict
+  if (!known) verdict = '✗ not measured'
+  else if (pass) verdict = '✓'
+  else {
+    const off = op === '>=' ? (limit - value) / limit : (value - limit) / limit
+    const limitText = unit === '×' ? `${limit}×` : `${limit} ${unit}`
+    verdict = `✗ ${op === '>=' ? 'short' : 'over'} by ${(off * 100).toFixed(0)}% (needs ${op} ${limitText})`
+  }
+  return { id, description, value: known ? value : null, op, limit, unit, pass, verdict, shown }
+}
+
+const find = (rows, where) =>
+  rows.find((row) => Object.entries(where).every(([k, v]) => row[k] === v))
+
+/** Every target that the measurements can decide. */
+export function evaluateTargets(results) {
+  const targets = []
+  const { build = [], layers = [], e2e = [], bulk = [], broadcast } = results
+
+  for (const encoding of ['aes128gcm', 'aesgcm']) {
+    for (const payloadSize of results.config.payloads) {
+      const pc = find(build, { impl: 'pushcraft', encoding, payloadSize })
+      const wp = find(build, { impl: 'web-push', encoding, payloadSize })
+      const fl = find(build, { impl: 'floor', encoding, payloadSize })
+      if (pc === undefined) continue
+      const name = `build ${encoding} ${payloadSize} B`
+      targets.push(
+        target(
+          `build-webpush-${encoding}-${payloadSize}`,
+          `${name}: ≥ 4× web-push (issue 6, 9)`,
+          pc.msgsPerSec / wp?.msgsPerSec,
+          '>=',
+          4,
+        ),
+        target(
+          `build-floor-${encoding}-${payloadSize}`,
+          `${name}: ≥ 1.0× the node:crypto floor (issue 6, 9)`,
+          pc.msgsPerSec / fl?.msgsPerSec,
+          '>=',
+          1,
+        ),
+      )
+    }
+  }
+
+  for (const payloadSize of results.config.payloads) {
+    const ece = find(layers, { impl: 'ece', payloadSize })
+    const floor = find(layers, { impl: 'floor-ece', payloadSize })
+    if (ece === undefined) continue
+    targets.push(
+      target(
+        `ece-floor-${payloadSize}`,
+        `ece encrypt ${payloadSize} B: ≥ 1.0× its node:crypto floor (issue 4)`,
+        ece.msgsPerSec / floor?.msgsPerSec,
+        '>=',
+        1,
+      ),
+    )
+  }
+  const cached = find(layers, { impl: 'vapid-cached' })
+  const fresh = find(layers, { impl: 'vapid-fresh' })
+  const es256 = find(layers, { impl: 'floor-es256' })
+  if (cached !== undefined) {
+    targets.push(
+      target(
+        'vapid-cached',
+        'cached VAPID header: CPU per header < 10 µs (issue 5)',
+        cached.cpuUsPerMsg,
+        '<=',
+        10,
+        'µs',
+      ),
+    )
+  }
+  if (fresh !== undefined) {
+    targets.push(
+      target(
+        'vapid-fresh',
+        'fresh VAPID sign: within 2× of node:crypto ES256 (≥ 0.5× its rate) (issue 5)',
+        fresh.msgsPerSec / es256?.msgsPerSec,
+        '>=',
+        0.5,
+      ),
+    )
+  }
+
+  for (const protocol of ['h1', 'h2']) {
+    for (const inFlight of [64, 256]) {
+      const pc = find(e2e, { impl: 'pushcraft', protocol, inFlight })
+      const wp = find(e2e, { impl: 'web-push', protocol, inFlight })
+      if (pc === undefined || wp === undefined) continue
+      const name = `end to end ${protocolName(protocol)} sink, ${inFlight} in flight`
+      targets.push(
+        target(
+          `e2e-${protocol}-${inFlight}`,
+          `${name}: ≥ 2.5× web-push (issue 6, 9)`,
+          pc.msgsPerSec / wp.msgsPerSec,
+          '>=',
+          2.5,
+        ),
+        target(
+          `e2e-p99-${protocol}-${inFlight}`,
+          `${name}: lower p99 than web-push (pushcraft / web-push < 1)`,
+          pc.p99Ms / wp.p99Ms,
+          '<=',
+          0.999,
+        ),
+        target(
+          `e2e-connections-${protocol}-${inFlight}`,
+          `${name}: fewer TLS connections than web-push (pushcraft / web-push < 1)`,
+          pc.connections / wp.connections,
+          '<=',
+          0.999,
+        ),
+      )
+    }
+  }
+  for (const inFlight of [64, 256]) {
+    const h1 = find(e2e, { impl: 'pushcraft', protocol: 'h1', inFlight })
+    const h2 = find(e2e, { impl: 'pushcraft', protocol: 'h2', inFlight })
+    if (h1 === undefined || h2 === undefined) continue
+    targets.push(
+      target(
+        `h2-cpu-${inFlight}`,
+        `pushcraft CPU per message, HTTP/2 sink ≤ 0.6× HTTP/1.1 sink, ${inFlight} in flight (issue 9)`,
+        h2.cpuUsPerMsg / h1.cpuUsPerMsg,
+        '<=',
+        0.6,
+      ),
+    )
+  }
+
+  for (const row of bulk) {
+    targets.push(
+      target(
+        `bulk-rss-${row.protocol}`,
+        `bulk ${row.messages.toLocaleString('en-US')} messages (${protocolName(row.protocol)}): RSS growth < 50 MiB (issue 6, 9)`,
+        row.growthBytes / MiB,
+        '<=',
+        50,
+        'MiB',
+      ),
+    )
+  }
+
+  if (broadcast !== undefined && broadcast.todo === undefined) {
+    const server = find(broadcast.rows, { impl: 'server' })
+    const lib = find(broadcast.rows, { impl: 'library' })
+    targets.push(
+      target(
+        'broadcast',
+        `server broadcast ≥ 0.8× library bulk (issue 9)`,
+        server?.msgsPerSec / lib?.msgsPerSec,
+        '>=',
+        0.8,
+      ),
+    )
+  }
+  return targets
+}
+
+const protocolName = (protocol) => (protocol === 'h2' ? 'HTTP/2' : 'HTTP/1.1')
+
+function table(head, rows) {
+  const line = (cells) => `| ${cells.join(' | ')} |`
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n')
+}
+
+/** The Markdown report of one run. */
+export function renderMarkdown(results) {
+  const { machine, config } = results
+  const out = []
+  out.push(`# pushcraft benchmarks — ${results.date} (${config.mode})`)
+  out.push('')
+  out.push(
+    `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, OpenSSL ${machine.openssl}, ` +
+      `${machine.os}, libuv thread pool ${machine.threadPool}. Load average ${machine.loadStart.join(' / ')} ` +
+      `at start, ${machine.loadEnd.join(' / ')} at the end.`,
+  )
+  out.push(
+    `Commit ${machine.commit}. Every number is a median over ${config.describe}; ratios compare ` +
+      `runs of this one invocation, interleaved. Raw data: the JSON file beside this one.`,
+  )
+  if (results.failures.length > 0) {
+    out.push('')
+    out.push(`**FAILED:** ${results.failures.length} check(s) failed:`)
+    for (const failure of results.failures) out.push(`- ${failure}`)
+  }
+
+  out.push('', '## Targets', '')
+  out.push(
+    table(
+      ['Target', 'Measured', 'Result'],
+      results.targets.map((t) => [t.description, t.shown, t.verdict]),
+    ),
+  )
+  const met = results.targets.filter((t) => t.pass).length
+  out.push('', `${met} of ${results.targets.length} targets met.`)
+
+  if (results.build.length > 0) {
+    out.push('', '## 1–2. Build a request (encryption + VAPID, no I/O)', '')
+    out.push(
+      `pushcraft \`buildPushRequest\` (VAPID with a \`VapidTokenCache\`, ${config.lanes} in flight) vs ` +
+        'web-push `generateRequestDetails` (synchronous; signs a JWT per call) vs the floor ' +
+        '(ephemeral P-256 key + ECDH + HKDF + AES-128-GCM, synchronous node:crypto, no VAPID: a ' +
+        'token is reusable, so signing is not per-message work).',
+      '',
+    )
+    const rows = []
+    for (const encoding of ['aes128gcm', 'aesgcm']) {
+      for (const payloadSize of config.payloads) {
+        const pc = find(results.build, { impl: 'pushcraft', encoding, payloadSize })
+        const wp = find(results.build, { impl: 'web-push', encoding, payloadSize })
+        const fl = find(results.build, { impl: 'floor', encoding, payloadSize })
+        if (pc === undefined) continue
+        rows.push([
+          encoding,
+          `${payloadSize} B`,
+          fmt.rate(pc.msgsPerSec),
+          fmt.rate(wp?.msgsPerSec),
+          fmt.rate(fl?.msgsPerSec),
+          `**${fmt.ratio(pc.msgsPerSec / wp?.msgsPerSec)}**`,
+          `**${fmt.ratio(pc.msgsPerSec / fl?.msgsPerSec)}**`,
+          `${fmt.us(pc.cpuUsPerMsg)} / ${fmt.us(wp?.cpuUsPerMsg)} / ${fmt.us(fl?.cpuUsPerMsg)}`,
+          `${fmt.ms(pc.p50Ms)} / ${fmt.ms(pc.p99Ms)}`,
+          `${fmt.ms(wp?.p50Ms)} / ${fmt.ms(wp?.p99Ms)}`,
+          `${fmt.mib(pc.peakRssBytes)} / ${fmt.mib(wp?.peakRssBytes)}`,
+        ])
+      }
+    }
+    out.push(
+      table(
+        [
+          'Encoding',
+          'Payload',
+          'pushcraft msg/s',
+          'web-push msg/s',
+          'floor msg/s',
+          'pushcraft / web-push',
+          'pushcraft / floor',
+          'CPU µs/msg (pushcraft / web-push / floor)',
+          'pushcraft p50 / p99 ms',
+          'web-push p50 / p99 ms',
+          'peak RSS MiB (pushcraft / web-push)',
+        ],
+        rows,
+      ),
+    )
+  }
+
+  if (results.layers.length > 0) {
+    out.push('', '### The layers below: @pushcraft/ece and @pushcraft/vapid', '')
+    const rows = []
+    for (const payloadSize of config.payloads) {
+      const ece = find(results.layers, { impl: 'ece', payloadSize })
+      const floor = find(results.layers, { impl: 'floor-ece', payloadSize })
+      if (ece === undefined) continue
+      rows.push([
+        `ece \`encrypt\` aes128gcm ${payloadSize} B vs node:crypto HKDF + AES-GCM`,
+        fmt.rate(ece.msgsPerSec),
+        fmt.rate(floor?.msgsPerSec),
+        fmt.ratio(ece.msgsPerSec / floor?.msgsPerSec),
+        `${fmt.us(ece.cpuUsPerMsg)} / ${fmt.us(floor?.cpuUsPerMsg)}`,
+      ])
+    }
+    const cached = find(results.layers, { impl: 'vapid-cached' })
+    const fresh = find(results.layers, { impl: 'vapid-fresh' })
+    const es256 = find(results.layers, { impl: 'floor-es256' })
+    if (fresh !== undefined) {
+      rows.push([
+        'vapid `createVapidAuthorization`, fresh sign vs node:crypto ES256 JWT',
+        fmt.rate(fresh.msgsPerSec),
+        fmt.rate(es256?.msgsPerSec),
+        fmt.ratio(fresh.msgsPerSec / es256?.msgsPerSec),
+        `${fmt.us(fresh.cpuUsPerMsg)} / ${fmt.us(es256?.cpuUsPerMsg)}`,
+      ])
+    }
+    if (cached !== undefined) {
+      rows.push([
+        'vapid `createVapidAuthorization` with a `VapidTokenCache` (hit)',
+        fmt.rate(cached.msgsPerSec),
+        '—',
+        '—',
+        `${fmt.us(cached.cpuUsPerMsg)} / —`,
+      ])
+    }
+    out.push(
+      table(['Operation', 'ops/s', 'floor ops/s', 'ratio', 'CPU µs/op (it / floor)'], rows),
+    )
+  }
+
+  if (results.e2e.length > 0) {
+    out.push('', '## 3. End to end to a loopback HTTPS sink', '')
+    out.push(
+      `${config.e2eMessages.toLocaleString('en-US')} × ${config.e2ePayload} B per run. pushcraft: ` +
+        '`PushClient#sendMany` (default pool: 16 connections per origin, HTTP/2 through ALPN; ' +
+        '`concurrency` = `concurrencyPerOrigin` = in flight). web-push: `sendNotification` as ' +
+        "documented, no `agent` option: Node's global https agent (keep-alive since Node 19, " +
+        'no socket cap), HTTP/1.1 only (Node https offers no ALPN h2). Connections: TLS ' +
+        'handshakes the sink saw during the measured run (each run starts cold). Every message is ' +
+        `checked in: each arrived exactly once; ${config.samples} per run decrypted and VAPID-verified.`,
+      '',
+    )
+    const rows = []
+    for (const protocol of ['h1', 'h2']) {
+      for (const inFlight of config.inFlight) {
+        const pc = find(results.e2e, { impl: 'pushcraft', protocol, inFlight })
+        const wp = find(results.e2e, { impl: 'web-push', protocol, inFlight })
+        if (pc === undefined && wp === undefined) continue
+        rows.push([
+          protocolName(protocol),
+          String(inFlight),
+          fmt.rate(pc?.msgsPerSec),
+          fmt.rate(wp?.msgsPerSec),
+          `**${fmt.ratio(pc?.msgsPerSec / wp?.msgsPerSec)}**`,
+          `${fmt.ms(pc?.p50Ms)} / ${fmt.ms(pc?.p99Ms)}`,
+          `${fmt.ms(wp?.p50Ms)} / ${fmt.ms(wp?.p99Ms)}`,
+          `${fmt.int(pc?.connections)} / ${fmt.int(wp?.connections)}`,
+          `${fmt.us(pc?.cpuUsPerMsg)} / ${fmt.us(wp?.cpuUsPerMsg)}`,
+          `${fmt.us(pc?.sinkCpuUsPerMsg)} / ${fmt.us(wp?.sinkCpuUsPerMsg)}`,
+          `${fmt.mib(pc?.peakRssBytes)} / ${fmt.mib(wp?.peakRssBytes)}`,
+          pc?.verified && wp?.verified ? '✓' : '✗',
+        ])
+      }
+    }
+    out.push(
+      table(
+        [
+          'Sink',
+          'In flight',
+          'pushcraft msg/s',
+          'web-push msg/s',
+          'pushcraft / web-push',
+          'pushcraft p50 / p99 ms',
+          'web-push p50 / p99 ms',
+          'TLS connections (pushcraft / web-push)',
+          'sender CPU µs/msg (pushcraft / web-push)',
+          'sink CPU µs/msg (pushcraft / web-push)',
+          'peak RSS MiB (pushcraft / web-push)',
+          'all delivered + sample decrypted',
+        ],
+        rows,
+      ),
+    )
+    const h2rows = config.inFlight
+      .map((inFlight) => {
+        const h1 = find(results.e2e, { impl: 'pushcraft', protocol: 'h1', inFlight })
+        const h2 = find(results.e2e, { impl: 'pushcraft', protocol: 'h2', inFlight })
+        if (h1 === undefined || h2 === undefined) return undefined
+        return [
+          String(inFlight),
+          `${fmt.us(h1.cpuUsPerMsg)} / ${fmt.us(h2.cpuUsPerMsg)}`,
+          fmt.ratio(h2.cpuUsPerMsg / h1.cpuUsPerMsg),
+          `${fmt.us(h1.sinkCpuUsPerMsg)} / ${fmt.us(h2.sinkCpuUsPerMsg)}`,
+          fmt.ratio(h2.sinkCpuUsPerMsg / h1.sinkCpuUsPerMsg),
+        ]
+      })
+      .filter((row) => row !== undefined)
+    if (h2rows.length > 0) {
+      out.push('', 'HTTP/2 against HTTP/1.1 (pushcraft):', '')
+      out.push(
+        table(
+          [
+            'In flight',
+            'sender CPU µs/msg h1 / h2',
+            'sender h2 / h1',
+            'sink CPU µs/msg h1 / h2',
+            'sink h2 / h1',
+          ],
+          h2rows,
+        ),
+      )
+    }
+  }
+
+  if (results.bulk.length > 0) {
+    out.push('', '## 4. Bulk memory', '')
+    out.push(
+      'pushcraft `PushClient#sendMany` over a lazy async generator of subscriptions (64 in ' +
+        'flight, the default). RSS sampled every 250 ms; growth = peak during the run − RSS at ' +
+        'its start (after warm-up and a full GC).',
+      '',
+    )
+    out.push(
+      table(
+        [
+          'Sink',
+          'Messages',
+          'msg/s',
+          'CPU µs/msg',
+          'RSS start MiB',
+          'RSS peak MiB',
+          'growth MiB',
+          'RSS after GC at end MiB',
+          'all delivered + sample decrypted',
+        ],
+        results.bulk.map((row) => [
+          protocolName(row.protocol),
+          row.messages.toLocaleString('en-US'),
+          fmt.rate(row.msgsPerSec),
+          fmt.us(row.cpuUsPerMsg),
+          fmt.mib(row.rssStart),
+          fmt.mib(row.rssPeak),
+          `**${fmt.mib(row.growthBytes)}**`,
+          fmt.mib(row.rssAfterGc),
+          row.verified ? '✓' : '✗',
+        ]),
+      ),
+    )
+    for (const row of results.bulk) {
+      const curve = row.curve.map(([t, rss]) => `${(t / 1000).toFixed(1)}s ${fmt.mib(rss)}`)
+      out.push('', `RSS over time (${protocolName(row.protocol)}, MiB): ${curve.join(', ')}`)
+    }
+  }
+
+  if (results.broadcast !== undefined) {
+    out.push('', '## 5. Server broadcast', '')
+    if (results.broadcast.todo !== undefined) {
+      out.push(`TODO — not yet measured: ${results.broadcast.todo}`)
+    } else {
+      const b = results.broadcast
+      out.push(
+        `${b.subscriptions.toLocaleString('en-US')} stored subscriptions on @pushcraft/testing's ` +
+          'mock push service (own process, HTTPS, VAPID verified per request, load-test mode: ' +
+          "bodies not decrypted). server: apps/server's app on SQLite, `POST " +
+          '/api/push/broadcasts`, timed until the broadcast is `completed`. library: ' +
+          '`PushClient#sendMany` over the same subscriptions held in memory. Both at the ' +
+          "server's defaults (64 in flight, 16 connections).",
+        '',
+      )
+      const server = find(b.rows, { impl: 'server' })
+      const lib = find(b.rows, { impl: 'library' })
+      out.push(
+        table(
+          ['', 'msg/s', 'CPU µs/msg', 'peak RSS MiB', 'delivered', 'server / library'],
+          [server, lib]
+            .filter((row) => row !== undefined)
+            .map((row) => [
+              row.impl,
+              fmt.rate(row.msgsPerSec),
+              fmt.us(row.cpuUsPerMsg),
+              fmt.mib(row.peakRssBytes),
+              row.verified ? '✓ all' : '✗',
+              row.impl === 'server' ? `**${fmt.ratio(server.msgsPerSec / lib?.msgsPerSec)}**` : '',
+            ]),
+        ),
+      )
+      if (b.queueTodo !== undefined) out.push('', `TODO — not yet measured: ${b.queueTodo}`)
+    }
+  }
+  out.push('')
+  return out.join('\n')
+}

@@ -1,0 +1,205 @@
+// Scenario 5: one broadcast to every stored subscription, sent by apps/server, against the same
+// sends done with the library directly (PushClient#sendMany over the subscriptions in memory).
+// Both use the server's defaults: 64 sends in flight, 16 connections per push service origin.
+//
+// - server: the app as `./run start` builds it (buildApp on a SQLite file), the subscriptions
+//   stored first, then `POST /api/push/broadcasts` and wait until the broadcast is `completed`.
+// - library: the same subscriptions and the same JSON payload through one PushClient.
+//
+// Each first sends a warm-up of `job.warmup` messages (the server: a broadcast to the tag
+// `warm`, whose subscriptions are deleted afterwards).
+//
+// IPC: → `warm-done`, ← `go`, → result.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { VapidTokenCache, importVapidKeys } from '@pushcraft/vapid'
+import { PushClient } from '@pushcraft/webpush'
+
+import { loadFixtures } from '../fixtures.mjs'
+import { cpuSince, now } from '../measure.mjs'
+
+/** The server's defaults (SEND_CONCURRENCY, PUSH_CONNECTIONS). */
+const CONCURRENCY = 64
+const CONNECTIONS = 16
+const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef'
+/** The broadcast both send; the server turns it into `MESSAGE`. */
+const BROADCAST = { title: 'pushcraft bench', body: 'a broadcast to every subscriber', url: '/app/' }
+const MESSAGE = JSON.stringify({
+  title: BROADCAST.title,
+  body: BROADCAST.body,
+  data: { url: BROADCAST.url },
+})
+
+const waitFor = (type) =>
+  new Promise((resolve) => {
+    const listener = (message) => {
+      if (message.type === type) {
+        process.off('message', listener)
+        resolve(message)
+      }
+    }
+    process.on('message', listener)
+  })
+
+function readSubscriptions(file) {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line))
+}
+
+async function measured(send, count) {
+  globalThis.gc?.()
+  process.send({ type: 'warm-done' })
+  await waitFor('go')
+  const cpu = process.cpuUsage()
+  const start = now()
+  const details = await send()
+  const wallMs = now() - start
+  const cpuUs = cpuSince(cpu)
+  return {
+    runs: [
+      {
+        ops: count,
+        wallMs,
+        msgsPerSec: count / (wallMs / 1000),
+        cpuUsPerMsg: cpuUs / count,
+        p50Ms: Number.NaN,
+        p99Ms: Number.NaN,
+      },
+    ],
+    details,
+  }
+}
+
+async function library(job, fixtures, subscriptions) {
+  const keys = await importVapidKeys({
+    privateKey: fixtures.vapid.privateKey,
+    publicKey: fixtures.vapid.publicKey,
+  })
+  const client = new PushClient({
+    vapid: { keys, subject: fixtures.subject, cache: new VapidTokenCache() },
+    connect: { ca: job.ca },
+    connections: CONNECTIONS,
+  })
+  const sendAll = async (list) => {
+    let delivered = 0
+    let failed = 0
+    let firstError
+    for await (const item of client.sendMany(list, MESSAGE, {
+      concurrency: CONCURRENCY,
+      concurrencyPerOrigin: CONNECTIONS,
+    })) {
+      if (item.ok) delivered += 1
+      else {
+        failed += 1
+        firstError ??= item.error.message
+      }
+    }
+    return { delivered, failed, firstError }
+  }
+  const warm = subscriptions.slice(0, job.warmup)
+  const main = subscriptions.slice(job.warmup)
+  await sendAll(warm)
+  try {
+    return await measured(() => sendAll(main), main.length)
+  } finally {
+    await client.close()
+  }
+}
+
+async function server(job, fixtures, subscriptions) {
+  const dir = mkdtempSync(join(tmpdir(), 'pushcraft-bench-server-'))
+  const { loadConfig } = await import('@pushcraft/server/dist/config.js')
+  const { openStore } = await import('@pushcraft/server/dist/store/store.js')
+  const { buildApp } = await import('@pushcraft/server/dist/app.js')
+  const config = await loadConfig({
+    cwd: dir,
+    env: {
+      DATA_DIR: dir,
+      DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite')}`,
+      LOG_LEVEL: 'silent',
+      ADMIN_TOKEN,
+      VAPID_PRIVATE: fixtures.vapid.privateKey,
+      COMPANY_EMAIL: fixtures.subject,
+      PUSH_ALLOWED_HOSTS: '127.0.0.1',
+      ALLOW_INSECURE_ENDPOINTS: 'true',
+      RATE_LIMIT_MAX: '1000000',
+      SEND_CONCURRENCY: String(CONCURRENCY),
+      PUSH_CONNECTIONS: String(CONNECTIONS),
+      OUTCOMES_PER_BROADCAST: '1000',
+    },
+  })
+  const store = await openStore(config.database)
+  const app = await buildApp({ config, store, processMetrics: false, pushConnect: { ca: job.ca } })
+  await app.ready()
+  const headers = { authorization: `Bearer ${ADMIN_TOKEN}` }
+
+  const seed = async (list, tags) => {
+    for (const s of list) {
+      await store.upsertSubscription({
+        endpoint: s.endpoint,
+        p256dh: s.keys.p256dh,
+        auth: s.keys.auth,
+        encoding: 'aes128gcm',
+        vapidKeyId: config.vapid.keys.id,
+        ...(tags === undefined ? {} : { tags }),
+      })
+    }
+  }
+  const broadcast = async (tags) => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/push/broadcasts',
+      headers,
+      payload: { ...BROADCAST, ...(tags === undefined ? {} : { tags }) },
+    })
+    if (response.statusCode !== 202) {
+      throw new Error(`POST /api/push/broadcasts answered ${response.statusCode}: ${response.body}`)
+    }
+    const { id } = response.json()
+    for (;;) {
+      const record = await store.getBroadcast(id)
+      if (record !== undefined && !['queued', 'running'].includes(record.status)) return record
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
+  try {
+    const warm = subscriptions.slice(0, job.warmup)
+    const main = subscriptions.slice(job.warmup)
+    const seedStart = now()
+    await seed(warm, ['warm'])
+    await seed(main)
+    const seedMs = now() - seedStart
+    const warmRecord = await broadcast(['warm'])
+    if (warmRecord.delivered !== warm.length) {
+      throw new Error(`warm-up broadcast delivered ${warmRecord.delivered} of ${warm.length}`)
+    }
+    for (const s of warm) await store.deleteSubscription(s.endpoint)
+    return await measured(async () => {
+      const record = await broadcast()
+      return {
+        delivered: record.delivered,
+        failed: record.failed + record.removed + record.resubscribe,
+        status: record.status,
+        seedMs,
+      }
+    }, main.length)
+  } finally {
+    await app.close()
+    await store.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export async function run(job) {
+  const fixtures = loadFixtures(job.fixtures)
+  const subscriptions = readSubscriptions(job.file)
+  return job.impl === 'server'
+    ? server(job, fixtures, subscriptions)
+    : library(job, fixtures, subscriptions)
+}

@@ -1,0 +1,462 @@
+#!/usr/bin/env node
+// pushcraft's benchmarks (issue 9): `./run bench` (full) or `./run bench --quick`.
+//
+// Every measurement runs in fresh child processes (lib/child.mjs), with a warm-up and several
+// repetitions; runs of the variants being compared are interleaved, so a noisy neighbour hits all
+// of them alike. Results are ratios within this one invocation, never absolute targets.
+// Writes bench/results/<timestamp>.md and .json and prints the Markdown.
+//
+// Usage: node bench/run.mjs [--quick] [--only build,e2e,bulk,broadcast] [--profile] [--out dir]
+
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+import { createFixtures } from './lib/fixtures.mjs'
+import { median } from './lib/measure.mjs'
+import { evaluateTargets, renderMarkdown } from './lib/report.mjs'
+import { childExecArgv, runJob, startChild } from './lib/spawn.mjs'
+
+const HERE = fileURLToPath(new URL('.', import.meta.url))
+const ROOT = join(HERE, '..')
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    out: { type: 'string', default: join(HERE, 'results') },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+})
+
+if (args.help) {
+  console.log(`usage: ./run bench [--quick] [--only build,e2e,bulk,broadcast] [--profile] [--out dir]
+
+  --quick     the short run (under 2 minutes): fewer messages, repetitions and processes
+  --only      run some scenarios: build (1-2, floor included), e2e (3), bulk (4), broadcast (5)
+  --profile   write a V8 CPU profile per child process to <out>/profiles-<timestamp>/
+  --out       where the report goes (default bench/results, git-ignored)`)
+  process.exit(0)
+}
+
+const SCENARIOS = ['build', 'e2e', 'bulk', 'broadcast']
+const only = args.only === undefined ? SCENARIOS : args.only.split(',').map((s) => s.trim())
+for (const name of only) {
+  if (!SCENARIOS.includes(name)) {
+    console.error(`unknown scenario '${name}' (known: ${SCENARIOS.join(', ')})`)
+    process.exit(2)
+  }
+}
+
+// Sizes of the two modes. `processes`: fresh processes per variant; `reps`: timed windows in each.
+const CONFIG = args.quick
+  ? {
+      mode: 'quick',
+      build: { processes: 1, reps: 2, warmupMs: 150, durationMs: 250, lanes: 64 },
+      e2e: { processes: 1, messages: 1_000, warmup: 100 },
+      bulk: { messages: 20_000, warmup: 500, protocols: ['h2'] },
+      broadcast: { processes: 1, subscriptions: 10_000, warmup: 300 },
+    }
+  : {
+      mode: 'full',
+      build: { processes: 3, reps: 3, warmupMs: 500, durationMs: 700, lanes: 64 },
+      e2e: { processes: 3, messages: 5_000, warmup: 500 },
+      bulk: { messages: 100_000, warmup: 2_000, protocols: ['h1', 'h2'] },
+      broadcast: { processes: 2, subscriptions: 100_000, warmup: 1_000 },
+    }
+const PAYLOADS = [0, 100, 3000]
+const ENCODINGS = ['aes128gcm', 'aesgcm']
+const IN_FLIGHT = [1, 64, 256]
+const E2E_PAYLOAD = 100
+const SAMPLES = 100
+
+const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+const profileDir = args.profile ? join(args.out, `profiles-${stamp}`) : undefined
+const tmp = mkdtempSync(join(os.tmpdir(), 'pushcraft-bench-'))
+const fixturesFile = join(tmp, 'fixtures.json')
+const caFile = join(tmp, 'ca.pem')
+const failures = []
+const started = Date.now()
+
+const log = (text) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${text}\n`)
+
+function gitCommit() {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT })
+      .toString()
+      .trim()
+    return dirty.length > 0 ? `${sha} + uncommitted changes` : sha
+  } catch {
+    return 'unknown'
+  }
+}
+
+function machineInfo() {
+  const cpus = os.cpus()
+  return {
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: os.availableParallelism(),
+    node: process.version,
+    openssl: process.versions.openssl,
+    v8: process.versions.v8,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    threadPool: process.env.UV_THREADPOOL_SIZE ?? '4 (default)',
+    loadStart: os.loadavg().map((v) => Number(v.toFixed(2))),
+    commit: gitCommit(),
+  }
+}
+
+/** Spawn options for a measuring child. */
+function childOptions(name, env = {}) {
+  return {
+    execArgv: childExecArgv({ profileDir, profileName: `${name}-${process.hrtime.bigint()}` }),
+    env: { NODE_EXTRA_CA_CERTS: caFile, ...env },
+  }
+}
+
+const slug = (job) =>
+  [job.scenario, job.impl, job.protocol, job.encoding, job.payloadSize, job.inFlight]
+    .filter((v) => v !== undefined)
+    .join('-')
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios 1–2: build a request, the floors, and the ece/vapid layers.
+
+function buildJobs() {
+  const jobs = []
+  for (const encoding of ENCODINGS) {
+    for (const payloadSize of PAYLOADS) {
+      for (const impl of ['pushcraft', 'web-push', 'floor']) {
+        jobs.push({ group: 'build', impl, encoding, payloadSize })
+      }
+    }
+  }
+  for (const payloadSize of [100, 3000]) {
+    for (const impl of ['ece', 'floor-ece']) {
+      jobs.push({ group: 'layers', impl, encoding: 'aes128gcm', payloadSize })
+    }
+  }
+  for (const impl of ['vapid-cached', 'vapid-fresh', 'floor-es256']) {
+    jobs.push({ group: 'layers', impl })
+  }
+  return jobs.map((job) => ({
+    ...job,
+    scenario: 'build',
+    fixtures: fixturesFile,
+    lanes: CONFIG.build.lanes,
+    warmupMs: CONFIG.build.warmupMs,
+    durationMs: CONFIG.build.durationMs,
+    reps: CONFIG.build.reps,
+  }))
+}
+
+async function runBuild() {
+  const jobs = buildJobs()
+  const samples = new Map(jobs.map((job) => [job, []]))
+  const rss = new Map(jobs.map((job) => [job, 0]))
+  for (let p = 0; p < CONFIG.build.processes; p++) {
+    log(`build: process round ${p + 1}/${CONFIG.build.processes} (${jobs.length} variants)`)
+    for (const job of jobs) {
+      try {
+        const result = await runJob(job, { ...childOptions(slug(job)), timeoutMs: 120_000 })
+        samples.get(job).push(...result.runs)
+        rss.set(job, Math.max(rss.get(job), result.peakRssBytes))
+      } catch (error) {
+        failures.push(`build ${slug(job)}: ${error.message}`)
+      }
+    }
+  }
+  const rows = jobs.map((job) => ({
+    group: job.group,
+    impl: job.impl,
+    ...(job.encoding === undefined ? {} : { encoding: job.encoding }),
+    ...(job.payloadSize === undefined ? {} : { payloadSize: job.payloadSize }),
+    ...aggregate(samples.get(job)),
+    peakRssBytes: rss.get(job),
+  }))
+  return {
+    build: rows.filter((row) => row.group === 'build'),
+    layers: rows.filter((row) => row.group === 'layers'),
+  }
+}
+
+function aggregate(runs) {
+  return {
+    samples: runs.length,
+    msgsPerSec: median(runs.map((r) => r.msgsPerSec)),
+    cpuUsPerMsg: median(runs.map((r) => r.cpuUsPerMsg)),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios 3–4: sends to the loopback sink.
+
+/** One send run: a fresh sink process and a fresh sender process. */
+async function runSend(job) {
+  const sink = startChild(
+    { scenario: 'sink', fixtures: fixturesFile, protocol: job.protocol },
+    childOptions(`sink-${slug(job)}`),
+  )
+  try {
+    const { port } = await sink.message('ready', 30_000)
+    const sender = startChild({ ...job, scenario: 'send', port }, childOptions(slug(job)))
+    try {
+      const timeoutMs = 60_000 + job.messages * 10
+      await sender.message('warm-done', timeoutMs)
+      sink.send({ type: 'reset', expected: job.messages })
+      await sink.message('reset-done', 30_000)
+      sender.send({ type: 'go' })
+      const { result } = await sender.message('result', timeoutMs)
+      sink.send({ type: 'finish', expected: job.messages, payloadSize: job.payloadSize })
+      const { stats } = await sink.message('stats', 60_000)
+      const problems = []
+      if (stats.missing > 0) problems.push(`${stats.missing} message(s) missing`)
+      if (stats.duplicated > 0) problems.push(`${stats.duplicated} message(s) delivered twice`)
+      if (stats.badHeaders > 0) problems.push(`${stats.badHeaders} message(s) with bad headers`)
+      if (stats.sampled === 0) problems.push('no message sampled')
+      problems.push(...stats.sampleFailures)
+      if (problems.length > 0) failures.push(`${slug(job)}: ${problems.join('; ')}`)
+      return { ...result, sink: stats, verified: problems.length === 0 }
+    } finally {
+      sender.kill()
+    }
+  } finally {
+    sink.kill()
+  }
+}
+
+async function runE2e() {
+  const variants = []
+  for (const protocol of ['h1', 'h2']) {
+    for (const inFlight of IN_FLIGHT) {
+      for (const impl of ['pushcraft', 'web-push']) variants.push({ impl, protocol, inFlight })
+    }
+  }
+  const collected = new Map(variants.map((v) => [v, []]))
+  for (let p = 0; p < CONFIG.e2e.processes; p++) {
+    log(`e2e: round ${p + 1}/${CONFIG.e2e.processes} (${variants.length} variants)`)
+    for (const variant of variants) {
+      try {
+        const result = await runSend({
+          ...variant,
+          fixtures: fixturesFile,
+          messages: CONFIG.e2e.messages,
+          warmup: CONFIG.e2e.warmup,
+          payloadSize: E2E_PAYLOAD,
+          source: 'sync',
+        })
+        collected.get(variant).push(result)
+      } catch (error) {
+        failures.push(`e2e ${variant.impl} ${variant.protocol} ${variant.inFlight}: ${error.message}`)
+      }
+    }
+  }
+  return variants.map((variant) => {
+    const results = collected.get(variant)
+    return {
+      ...variant,
+      ...aggregate(results.flatMap((r) => r.runs)),
+      connections: median(results.map((r) => r.sink.connections)),
+      sinkCpuUsPerMsg: median(results.map((r) => r.sink.cpuUsPerMsg)),
+      peakRssBytes: Math.max(0, ...results.map((r) => r.peakRssBytes)),
+      verified: results.length === CONFIG.e2e.processes && results.every((r) => r.verified),
+    }
+  })
+}
+
+async function runBulk() {
+  const rows = []
+  for (const protocol of CONFIG.bulk.protocols) {
+    log(`bulk: ${CONFIG.bulk.messages.toLocaleString('en-US')} messages, ${protocol}`)
+    try {
+      const result = await runSend({
+        impl: 'pushcraft',
+        protocol,
+        inFlight: 64,
+        fixtures: fixturesFile,
+        messages: CONFIG.bulk.messages,
+        warmup: CONFIG.bulk.warmup,
+        payloadSize: E2E_PAYLOAD,
+        source: 'async',
+        rssSampleMs: 250,
+      })
+      const [run] = result.runs
+      const { memory } = result
+      rows.push({
+        protocol,
+        messages: CONFIG.bulk.messages,
+        msgsPerSec: run.msgsPerSec,
+        cpuUsPerMsg: run.cpuUsPerMsg,
+        rssStart: memory.rssStart,
+        rssPeak: memory.rssPeak,
+        growthBytes: memory.rssPeak - memory.rssStart,
+        rssAfterGc: memory.rssAfterGc,
+        curve: thin(memory.samples, 12),
+        verified: result.verified,
+      })
+    } catch (error) {
+      failures.push(`bulk ${protocol}: ${error.message}`)
+    }
+  }
+  return rows
+}
+
+/** At most `n` evenly spaced points of a curve (first and last kept). */
+function thin(points, n) {
+  if (points.length <= n) return points
+  const step = (points.length - 1) / (n - 1)
+  return Array.from({ length: n }, (_, k) => points[Math.round(k * step)])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario 5: apps/server broadcast against library bulk, on the mock push service.
+
+async function serverAvailable() {
+  try {
+    await import('@pushcraft/server/dist/app.js')
+    await import('@pushcraft/server/dist/config.js')
+    const store = await import('@pushcraft/server/dist/store/store.js')
+    return typeof store.openStore === 'function' ? undefined : 'apps/server has no openStore'
+  } catch (error) {
+    return `apps/server is not built or has no broadcast API (${error.message.split('\n')[0]})`
+  }
+}
+
+async function queueModeTodo() {
+  try {
+    await import('@pushcraft/server/dist/worker.js')
+    return 'apps/server queue mode, 1 vs 2 workers (needs Redis; not wired into the bench yet)'
+  } catch {
+    return 'apps/server queue mode, 1 vs 2 workers (apps/server has no worker yet)'
+  }
+}
+
+async function runBroadcast() {
+  const missing = await serverAvailable()
+  if (missing !== undefined) return { todo: `apps/server broadcast — ${missing}` }
+  const { subscriptions, warmup, processes } = CONFIG.broadcast
+  const collected = { server: [], library: [] }
+  for (let p = 0; p < processes; p++) {
+    for (const impl of p % 2 === 0 ? ['library', 'server'] : ['server', 'library']) {
+      log(`broadcast: ${impl}, ${subscriptions.toLocaleString('en-US')} subscriptions (${p + 1}/${processes})`)
+      const file = join(tmp, `subscriptions-${p}-${impl}.jsonl`)
+      const mock = startChild(
+        { scenario: 'mock', fixtures: fixturesFile, count: subscriptions + warmup, file },
+        childOptions(`mock-${impl}`),
+      )
+      try {
+        const { ca } = await mock.message('ready', 120_000)
+        const sender = startChild(
+          { scenario: 'broadcast', impl, fixtures: fixturesFile, file, ca, warmup },
+          childOptions(`broadcast-${impl}`),
+        )
+        try {
+          const timeoutMs = 120_000 + subscriptions * 5
+          await sender.message('warm-done', timeoutMs)
+          mock.send({ type: 'reset' })
+          await mock.message('reset-done')
+          sender.send({ type: 'go' })
+          const { result } = await sender.message('result', timeoutMs)
+          mock.send({ type: 'stats' })
+          const { stats } = await mock.message('stats')
+          const problems = []
+          if (result.details.delivered !== subscriptions) {
+            problems.push(`${impl} delivered ${result.details.delivered} of ${subscriptions}`)
+          }
+          if (stats.received !== subscriptions) {
+            problems.push(`the mock push service received ${stats.received} of ${subscriptions}`)
+          }
+          if (stats.rejected > 0) problems.push(`the mock push service refused ${stats.rejected}`)
+          if (result.details.firstError !== undefined) problems.push(result.details.firstError)
+          if (problems.length > 0) failures.push(`broadcast ${impl}: ${problems.join('; ')}`)
+          collected[impl].push({ ...result, verified: problems.length === 0 })
+        } finally {
+          sender.kill()
+        }
+        mock.send({ type: 'close' })
+      } catch (error) {
+        failures.push(`broadcast ${impl}: ${error.message}`)
+      } finally {
+        mock.kill()
+      }
+    }
+  }
+  const rows = Object.entries(collected)
+    .filter(([, results]) => results.length > 0)
+    .map(([impl, results]) => ({
+      impl,
+      ...aggregate(results.flatMap((r) => r.runs)),
+      peakRssBytes: Math.max(...results.map((r) => r.peakRssBytes)),
+      seedMs: results[0].details.seedMs,
+      verified: results.length === processes && results.every((r) => r.verified),
+    }))
+  return { subscriptions, rows, queueTodo: await queueModeTodo() }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const machine = machineInfo()
+  log(`${CONFIG.mode} run: ${only.join(', ')}; ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`)
+  await createFixtures(fixturesFile).then(({ tls }) => writeFileSync(caFile, tls.cert))
+  const results = {
+    version: 1,
+    date: new Date().toISOString(),
+    machine,
+    config: {
+      mode: CONFIG.mode,
+      ...CONFIG,
+      payloads: PAYLOADS,
+      encodings: ENCODINGS,
+      inFlight: IN_FLIGHT,
+      lanes: CONFIG.build.lanes,
+      e2eMessages: CONFIG.e2e.messages,
+      e2ePayload: E2E_PAYLOAD,
+      samples: SAMPLES,
+      describe:
+        `${CONFIG.build.processes} process(es) × ${CONFIG.build.reps} timed window(s) of ` +
+        `${CONFIG.build.durationMs} ms per build variant (after ${CONFIG.build.warmupMs} ms warm-up) ` +
+        `and ${CONFIG.e2e.processes} run(s) per end-to-end variant`,
+    },
+    build: [],
+    layers: [],
+    e2e: [],
+    bulk: [],
+    broadcast: undefined,
+    targets: [],
+    failures,
+  }
+  try {
+    if (only.includes('build')) Object.assign(results, await runBuild())
+    if (only.includes('e2e')) results.e2e = await runE2e()
+    if (only.includes('bulk')) results.bulk = await runBulk()
+    if (only.includes('broadcast')) results.broadcast = await runBroadcast()
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
+  results.machine.loadEnd = os.loadavg().map((v) => Number(v.toFixed(2)))
+  results.durationSeconds = Math.round((Date.now() - started) / 1000)
+  results.targets = evaluateTargets(results)
+  const markdown = renderMarkdown(results)
+  mkdirSync(args.out, { recursive: true })
+  const base = join(args.out, stamp)
+  writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`)
+  writeFileSync(`${base}.md`, markdown)
+  console.log(markdown)
+  log(`wrote ${base}.md and .json in ${results.durationSeconds} s`)
+  if (profileDir !== undefined) log(`CPU profiles in ${profileDir}`)
+  if (failures.length > 0) {
+    log(`FAILED: ${failures.length} check(s) failed (see the report)`)
+    process.exitCode = 1
+  }
+}
+
+await main()

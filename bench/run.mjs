@@ -56,16 +56,16 @@ for (const name of only) {
 const CONFIG = args.quick
   ? {
       mode: 'quick',
-      build: { processes: 1, reps: 2, warmupMs: 150, durationMs: 250, lanes: 64 },
+      build: { processes: 1, reps: 3, warmupMs: 100, durationMs: 250, lanes: 64 },
       e2e: { processes: 1, messages: 1_000, warmup: 100 },
-      bulk: { messages: 20_000, warmup: 500, protocols: ['h2'] },
+      bulk: { messages: 20_000, warmup: 500, protocols: ['h2'], reference: false },
       broadcast: { processes: 1, subscriptions: 10_000, warmup: 300 },
     }
   : {
       mode: 'full',
-      build: { processes: 3, reps: 3, warmupMs: 500, durationMs: 700, lanes: 64 },
+      build: { processes: 3, reps: 3, warmupMs: 500, durationMs: 1000, lanes: 64 },
       e2e: { processes: 3, messages: 5_000, warmup: 500 },
-      bulk: { messages: 100_000, warmup: 2_000, protocols: ['h1', 'h2'] },
+      bulk: { messages: 100_000, warmup: 2_000, protocols: ['h1', 'h2'], reference: true },
       broadcast: { processes: 2, subscriptions: 100_000, warmup: 1_000 },
     }
 const PAYLOADS = [0, 100, 3000]
@@ -121,7 +121,7 @@ function childOptions(name, env = {}) {
 }
 
 const slug = (job) =>
-  [job.scenario, job.impl, job.protocol, job.encoding, job.payloadSize, job.inFlight]
+  [job.scenario, job.impl ?? job.impls?.join('+'), job.protocol, job.encoding, job.payloadSize, job.inFlight]
     .filter((v) => v !== undefined)
     .join('-')
 
@@ -132,19 +132,13 @@ function buildJobs() {
   const jobs = []
   for (const encoding of ENCODINGS) {
     for (const payloadSize of PAYLOADS) {
-      for (const impl of ['pushcraft', 'web-push', 'floor']) {
-        jobs.push({ group: 'build', impl, encoding, payloadSize })
-      }
+      jobs.push({ group: 'build', impls: ['pushcraft', 'web-push', 'floor'], encoding, payloadSize })
     }
   }
   for (const payloadSize of [100, 3000]) {
-    for (const impl of ['ece', 'floor-ece']) {
-      jobs.push({ group: 'layers', impl, encoding: 'aes128gcm', payloadSize })
-    }
+    jobs.push({ group: 'layers', impls: ['ece', 'floor-ece'], encoding: 'aes128gcm', payloadSize })
   }
-  for (const impl of ['vapid-cached', 'vapid-fresh', 'floor-es256']) {
-    jobs.push({ group: 'layers', impl })
-  }
+  jobs.push({ group: 'layers', impls: ['vapid-fresh', 'floor-es256', 'vapid-cached'] })
   return jobs.map((job) => ({
     ...job,
     scenario: 'build',
@@ -158,31 +152,42 @@ function buildJobs() {
 
 async function runBuild() {
   const jobs = buildJobs()
-  const samples = new Map(jobs.map((job) => [job, []]))
-  const rss = new Map(jobs.map((job) => [job, 0]))
+  const rows = new Map()
+  const rowOf = (job, impl) => {
+    const key = `${job.group} ${impl} ${job.encoding} ${job.payloadSize}`
+    if (!rows.has(key)) {
+      rows.set(key, {
+        group: job.group,
+        impl,
+        ...(job.encoding === undefined || job.group === 'layers' && impl.startsWith('vapid')
+          ? {}
+          : { encoding: job.encoding }),
+        ...(job.payloadSize === undefined ? {} : { payloadSize: job.payloadSize }),
+        runs: [],
+        peakRssBytes: 0,
+      })
+    }
+    return rows.get(key)
+  }
   for (let p = 0; p < CONFIG.build.processes; p++) {
-    log(`build: process round ${p + 1}/${CONFIG.build.processes} (${jobs.length} variants)`)
+    log(`build: process round ${p + 1}/${CONFIG.build.processes} (${jobs.length} processes)`)
     for (const job of jobs) {
       try {
-        const result = await runJob(job, { ...childOptions(slug(job)), timeoutMs: 120_000 })
-        samples.get(job).push(...result.runs)
-        rss.set(job, Math.max(rss.get(job), result.peakRssBytes))
+        const result = await runJob(job, { ...childOptions(slug(job)), timeoutMs: 180_000 })
+        for (const impl of job.impls) {
+          const row = rowOf(job, impl)
+          row.runs.push(...result.runs[impl])
+          row.peakRssBytes = Math.max(row.peakRssBytes, result.peakRssBytes)
+        }
       } catch (error) {
         failures.push(`build ${slug(job)}: ${error.message}`)
       }
     }
   }
-  const rows = jobs.map((job) => ({
-    group: job.group,
-    impl: job.impl,
-    ...(job.encoding === undefined ? {} : { encoding: job.encoding }),
-    ...(job.payloadSize === undefined ? {} : { payloadSize: job.payloadSize }),
-    ...aggregate(samples.get(job)),
-    peakRssBytes: rss.get(job),
-  }))
+  const all = [...rows.values()].map(({ runs, ...row }) => ({ ...row, ...aggregate(runs) }))
   return {
-    build: rows.filter((row) => row.group === 'build'),
-    layers: rows.filter((row) => row.group === 'layers'),
+    build: all.filter((row) => row.group === 'build'),
+    layers: all.filter((row) => row.group === 'layers'),
   }
 }
 
@@ -274,11 +279,14 @@ async function runE2e() {
 
 async function runBulk() {
   const rows = []
-  for (const protocol of CONFIG.bulk.protocols) {
-    log(`bulk: ${CONFIG.bulk.messages.toLocaleString('en-US')} messages, ${protocol}`)
+  const variants = CONFIG.bulk.protocols.map((protocol) => ({ impl: 'pushcraft', protocol }))
+  // For scale only: web-push sends the same messages (its own loop, 64 in flight).
+  if (CONFIG.bulk.reference) variants.push({ impl: 'web-push', protocol: 'h1' })
+  for (const { impl, protocol } of variants) {
+    log(`bulk: ${CONFIG.bulk.messages.toLocaleString('en-US')} messages, ${impl}, ${protocol}`)
     try {
       const result = await runSend({
-        impl: 'pushcraft',
+        impl,
         protocol,
         inFlight: 64,
         fixtures: fixturesFile,
@@ -290,7 +298,13 @@ async function runBulk() {
       })
       const [run] = result.runs
       const { memory } = result
+      const samples = memory.samples
+      const last = samples[samples.length - 1]
+      const middle = samples.reduce((best, s) =>
+        Math.abs(s[0] - last[0] / 2) < Math.abs(best[0] - last[0] / 2) ? s : best,
+      )
       rows.push({
+        impl,
         protocol,
         messages: CONFIG.bulk.messages,
         msgsPerSec: run.msgsPerSec,
@@ -298,12 +312,18 @@ async function runBulk() {
         rssStart: memory.rssStart,
         rssPeak: memory.rssPeak,
         growthBytes: memory.rssPeak - memory.rssStart,
+        lateGrowthBytes: last[1] - middle[1],
+        heapTotalPeak: Math.max(...samples.map((s) => s[4])),
         rssAfterGc: memory.rssAfterGc,
-        curve: thin(memory.samples, 12),
+        heapAfterGc: memory.heapAfterGc,
+        curve: thin(
+          samples.map(([t, rss]) => [t, rss]),
+          12,
+        ),
         verified: result.verified,
       })
     } catch (error) {
-      failures.push(`bulk ${protocol}: ${error.message}`)
+      failures.push(`bulk ${impl} ${protocol}: ${error.message}`)
     }
   }
   return rows
@@ -423,8 +443,9 @@ async function main() {
       samples: SAMPLES,
       describe:
         `${CONFIG.build.processes} process(es) × ${CONFIG.build.reps} timed window(s) of ` +
-        `${CONFIG.build.durationMs} ms per build variant (after ${CONFIG.build.warmupMs} ms warm-up) ` +
-        `and ${CONFIG.e2e.processes} run(s) per end-to-end variant`,
+        `${CONFIG.build.durationMs} ms per build variant (after ${CONFIG.build.warmupMs} ms of ` +
+        `warm-up; the implementations compared alternate windows within each process) and ` +
+        `${CONFIG.e2e.processes} run(s) per end-to-end variant`,
     },
     build: [],
     layers: [],

@@ -5,8 +5,6 @@
 import { createECDH, randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 
-import { createSelfSignedCertificate } from '@pushcraft/testing'
-
 /** Distinct receiver key pairs; subscription i uses receiver i % RECEIVERS. */
 export const RECEIVERS = 64
 
@@ -28,6 +26,8 @@ export async function createFixtures(file) {
     return { d: b64u(privateKey), p256dh: b64u(publicKey), auth: b64u(randomBytes(16)) }
   })
   const vapid = p256KeyPair()
+  // Imported here only: children load fixtures without paying for the testing package.
+  const { createSelfSignedCertificate } = await import('@pushcraft/testing')
   const cert = await createSelfSignedCertificate({
     hostnames: ['localhost'],
     ipAddresses: ['127.0.0.1'],

@@ -7,48 +7,29 @@
 // aesgcm: draft-ietf-webpush-encryption-04 §3 + draft-ietf-httpbis-encryption-encoding-03.
 // ES256: RFC 7515 JWS with an ECDSA P-256 signature in raw R||S form (RFC 7518 §3.4).
 
-import {
-  createCipheriv,
-  createECDH,
-  createHmac,
-  createPrivateKey,
-  randomBytes,
-  sign,
-} from 'node:crypto'
+import { createCipheriv, createECDH, createPrivateKey, hkdfSync, randomBytes, sign } from 'node:crypto'
 
 const KEY_INFO = Buffer.from('WebPush: info\0')
-const CEK_INFO_128 = Buffer.from('Content-Encoding: aes128gcm\0\x01')
-const NONCE_INFO_128 = Buffer.from('Content-Encoding: nonce\0\x01')
-const AUTH_INFO = Buffer.from('Content-Encoding: auth\0\x01')
+const CEK_INFO_128 = Buffer.from('Content-Encoding: aes128gcm\0')
+const NONCE_INFO_128 = Buffer.from('Content-Encoding: nonce\0')
+const AUTH_INFO = Buffer.from('Content-Encoding: auth\0')
 const LAST_RECORD = Buffer.from([2])
 const NO_PADDING = Buffer.alloc(2)
 const RECORD_SIZE = 4096
 
-const hmac = (key, ...data) => {
-  const h = createHmac('sha256', key)
-  for (const d of data) h.update(d)
-  return h.digest()
-}
-
-/** HKDF-SHA-256 (RFC 5869) for L ≤ 32: one extract, one expand block. `info` ends with 0x01. */
-const hkdf = (salt, ikm, infoWithCounter, length) =>
-  hmac(hmac(salt, ikm), infoWithCounter).subarray(0, length)
+// HKDF-SHA-256 (RFC 5869). node:crypto's hkdfSync is the fastest synchronous form on Node 24
+// (one native call; createHmac costs about as much per HMAC as hkdfSync per extract + expand).
+const hkdf = (salt, ikm, info, length) => Buffer.from(hkdfSync('sha256', ikm, salt, info, length))
 
 /** One aes128gcm Web Push message (RFC 8291): returns the body. */
 export function floorAes128gcm(userAgentPublicKey, authSecret, plaintext) {
   const ecdh = createECDH('prime256v1')
   const asPublic = ecdh.generateKeys()
   const secret = ecdh.computeSecret(userAgentPublicKey)
-  const ikm = hkdf(
-    authSecret,
-    secret,
-    Buffer.concat([KEY_INFO, userAgentPublicKey, asPublic, Buffer.from([1])]),
-    32,
-  )
+  const ikm = hkdf(authSecret, secret, Buffer.concat([KEY_INFO, userAgentPublicKey, asPublic]), 32)
   const salt = randomBytes(16)
-  const prk = hmac(salt, ikm)
-  const cek = hmac(prk, CEK_INFO_128).subarray(0, 16)
-  const nonce = hmac(prk, NONCE_INFO_128).subarray(0, 12)
+  const cek = hkdf(salt, ikm, CEK_INFO_128, 16)
+  const nonce = hkdf(salt, ikm, NONCE_INFO_128, 12)
   const header = Buffer.allocUnsafe(21)
   salt.copy(header, 0)
   header.writeUInt32BE(RECORD_SIZE, 16)
@@ -83,10 +64,9 @@ export function floorAesgcm(userAgentPublicKey, authSecret, plaintext) {
     lengthPrefixed(asPublic),
   ])
   const salt = randomBytes(16)
-  const prk = hmac(salt, ikm)
-  const cek = hmac(prk, Buffer.from('Content-Encoding: aesgcm\0'), context, Buffer.from([1]))
-  const nonce = hmac(prk, Buffer.from('Content-Encoding: nonce\0'), context, Buffer.from([1]))
-  const cipher = createCipheriv('aes-128-gcm', cek.subarray(0, 16), nonce.subarray(0, 12))
+  const cek = hkdf(salt, ikm, Buffer.concat([Buffer.from('Content-Encoding: aesgcm\0'), context]), 16)
+  const nonce = hkdf(salt, ikm, Buffer.concat([Buffer.from('Content-Encoding: nonce\0'), context]), 12)
+  const cipher = createCipheriv('aes-128-gcm', cek, nonce)
   const body = Buffer.concat([
     cipher.update(NO_PADDING),
     cipher.update(plaintext),
@@ -99,9 +79,8 @@ export function floorAesgcm(userAgentPublicKey, authSecret, plaintext) {
 /** RFC 8188 encryption alone (no key agreement): what @pushcraft/ece's encrypt does. */
 export function floorEce(ikm, keyId, plaintext) {
   const salt = randomBytes(16)
-  const prk = hmac(salt, ikm)
-  const cek = hmac(prk, CEK_INFO_128).subarray(0, 16)
-  const nonce = hmac(prk, NONCE_INFO_128).subarray(0, 12)
+  const cek = hkdf(salt, ikm, CEK_INFO_128, 16)
+  const nonce = hkdf(salt, ikm, NONCE_INFO_128, 12)
   const header = Buffer.allocUnsafe(21)
   salt.copy(header, 0)
   header.writeUInt32BE(RECORD_SIZE, 16)

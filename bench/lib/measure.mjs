@@ -89,14 +89,3 @@ export function median(values) {
   const mid = sorted.length >> 1
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
-
-/** Warm-up, then `reps` timed windows; returns the per-window summaries. */
-export async function repeat({ op, sync, lanes, warmupMs, durationMs, reps }) {
-  await timed({ op, sync, lanes, durationMs: warmupMs })
-  const runs = []
-  for (let rep = 0; rep < reps; rep++) {
-    globalThis.gc?.()
-    runs.push(summarize(await timed({ op, sync, lanes, durationMs })))
-  }
-  return runs
-}

@@ -14,7 +14,7 @@ import type { FastifyBaseLogger } from 'fastify'
 
 import type { Metrics } from './metrics.js'
 import type { DeliveryCounts, Sender } from './sender.js'
-import type { BroadcastRecord, Store } from './store/store.js'
+import type { BroadcastRecord, SendOutcome, Store } from './store/store.js'
 
 /**
  * What a broadcast sends.
@@ -50,6 +50,8 @@ export type ProgressListener = (broadcast: BroadcastRecord, done: boolean) => vo
 
 /** Progress events are pushed at most this often (ms), plus the final one. */
 const PROGRESS_INTERVAL = 200
+/** Buffered send outcomes are written at most this often (ms), plus at the end. */
+const OUTCOME_WRITE_INTERVAL = 2000
 
 interface Running {
   readonly promise: Promise<void>
@@ -202,6 +204,15 @@ export class BroadcastManager {
     const startedAt = Date.now()
     let seq = 0
     let lastEmit = 0
+    const keep = this.#outcomesPerBroadcast
+    let recent: SendOutcome[] = []
+    let lastOutcomeWrite = Date.now()
+    const writeOutcomes = async (): Promise<void> => {
+      lastOutcomeWrite = Date.now()
+      const batch = recent
+      recent = []
+      if (batch.length > 0) await this.#store.appendOutcomes(broadcast.id, batch, keep)
+    }
     // Counter writes are chained so an older one never lands after a newer one.
     let writing: Promise<void> = Promise.resolve()
     let current: BroadcastRecord = { ...broadcast, status: 'running', startedAt }
@@ -226,8 +237,11 @@ export class BroadcastManager {
         since: startedAt,
         signal,
         onOutcomes: async (outcomes) => {
-          const numbered = outcomes.map((o) => ({ ...o, seq: ++seq }))
-          await this.#store.appendOutcomes(broadcast.id, numbered, this.#outcomesPerBroadcast)
+          // Only the last N are kept: buffer them and write every OUTCOME_WRITE_INTERVAL, so a
+          // large broadcast writes a few thousand rows, not one per send.
+          for (const o of outcomes) recent.push({ ...o, seq: ++seq })
+          if (recent.length > keep) recent.splice(0, recent.length - keep)
+          if (Date.now() - lastOutcomeWrite >= OUTCOME_WRITE_INTERVAL) await writeOutcomes()
         },
         onProgress: (counts) => {
           update(counts)
@@ -246,6 +260,9 @@ export class BroadcastManager {
       })
       update(report)
       await writing
+      await writeOutcomes().catch((error: unknown) => {
+        this.#log.warn({ err: error }, 'recording send outcomes failed')
+      })
       const finishedAt = Date.now()
       // The target count was taken at creation; subscriptions added or removed meanwhile change it.
       const total = report.delivered + report.failed + report.removed + report.resubscribe

@@ -498,31 +498,35 @@ export class Sender {
         signal: controller.signal,
         send: sendOne,
       })
+      const record = options.onOutcomes !== undefined
       for await (const item of results) {
         const id = item.subscription.id
-        const service = identifyPushService(item.subscription.endpoint)
         counts.completed += 1
         if (item.ok) {
           counts.delivered += 1
           batch.delivered.push(id)
-          outcomes.push({
-            subscriptionId: id,
-            service,
-            outcome: 'delivered',
-            statusCode: item.result.status,
-            detail: null,
-            createdAt: Date.now(),
-          })
+          if (record) {
+            outcomes.push({
+              subscriptionId: id,
+              service: item.result.service,
+              outcome: 'delivered',
+              statusCode: item.result.status,
+              detail: null,
+              createdAt: Date.now(),
+            })
+          }
         } else {
           const { verdict, statusCode, detail } = classifySendError(item.error)
-          outcomes.push({
-            subscriptionId: id,
-            service,
-            outcome: verdict,
-            statusCode,
-            detail,
-            createdAt: Date.now(),
-          })
+          if (record) {
+            outcomes.push({
+              subscriptionId: id,
+              service: identifyPushService(item.subscription.endpoint),
+              outcome: verdict,
+              statusCode,
+              detail,
+              createdAt: Date.now(),
+            })
+          }
           switch (verdict) {
             case 'gone':
               batch.gone.push(id)

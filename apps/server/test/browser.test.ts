@@ -161,8 +161,10 @@ describe('the page in Chromium', () => {
 
   it('"Send me a test" delivers the test notification through the push service', async () => {
     await page.click('#test')
-    await page.waitForSelector('#status[data-kind="ok"]')
-    expect(await page.textContent('#status')).toContain('Test sent')
+    await page.waitForFunction(() =>
+      document.getElementById('status')?.textContent?.startsWith('Test sent'),
+    )
+    expect(await page.getAttribute('#status', 'data-kind')).toBe('ok')
     const message = await mock.nextMessage({ timeout: 5000 })
     expect(JSON.parse(message.text())).toEqual({
       title: 'pushcraft test',
@@ -190,7 +192,24 @@ describe('the page in Chromium', () => {
         data: JSON.stringify(data),
       })
 
+    // Attach to the running worker first (this also keeps it from being stopped as idle) and
+    // count the push events it receives next to the page's own listener.
+    const worker = context.serviceWorkers().find((w) => w.url() === `${origin}/app/sw.js`)
+    expect(worker).toBeDefined()
+    await worker!.evaluate(() => {
+      const scope = self as unknown as {
+        pushes: number
+        addEventListener: (t: string, f: () => void) => void
+      }
+      scope.pushes = 0
+      scope.addEventListener('push', () => {
+        scope.pushes += 1
+      })
+    })
+    const pushes = () => worker!.evaluate(() => (self as unknown as { pushes: number }).pushes)
+
     await deliver({ title: 'pushcraft test', body: 'Test notification', data: { url: '/app/' } })
+    await expect.poll(pushes, { timeout: 10_000 }).toBe(1)
     await expect.poll(notifications, { timeout: 10_000 }).toContainEqual({
       title: 'pushcraft test',
       body: 'Test notification',
@@ -205,6 +224,7 @@ describe('the page in Chromium', () => {
         tag: 'dwp',
       },
     })
+    await expect.poll(pushes, { timeout: 10_000 }).toBe(2)
     await expect.poll(notifications, { timeout: 10_000 }).toContainEqual({
       title: 'Declarative',
       body: 'shape',

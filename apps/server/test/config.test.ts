@@ -66,6 +66,8 @@ describe('loadConfig', () => {
       { VAPID_PRIVATE: raw.privateKey },
       { VAPID_PRIVATE: raw.privateKey, VAPID_PUBLIC: raw.publicKey },
       { VAPID_PRIVATE: der.privateKey },
+      // pywebpush's form: standard base64 (with + / and padding) of the DER.
+      { VAPID_PRIVATE: Buffer.from(der.privateKey, 'base64url').toString('base64') },
       { VAPID_PRIVATE: pem.privateKey },
       { VAPID_PRIVATE: 'vapid.pem' },
       { VAPID_PRIVATE: join(dir, 'vapid.pem') },

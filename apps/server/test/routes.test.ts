@@ -443,6 +443,18 @@ describe.each(DIALECTS)('routes on %s', (dialect) => {
         web_push: 8030,
         notification: { title: 'News', navigate: 'http://localhost/app/news' },
       })
+      const done = await waitFor(async () => {
+        const b = (
+          await server.app.inject({
+            method: 'GET',
+            url: `/api/push/broadcasts/${started.json().id}`,
+            headers: admin,
+          })
+        ).json()
+        return b.status === 'completed' ? b : undefined
+      })
+      expect(done).toMatchObject({ total: 1, delivered: 1 })
+      expect(mock.messages.length).toBe(1)
     })
 
     it('admin tags a subscription (user:42) and lists subscriptions with a cursor', async () => {
@@ -571,7 +583,14 @@ describe.each(DIALECTS)('routes on %s', (dialect) => {
       expect(text).toMatch(/pushcraft_push_sends_total\{service="other",outcome="blocked"\} \d+/)
       expect(text).toContain('pushcraft_push_send_duration_seconds_bucket')
       expect(text).toMatch(/^pushcraft_subscriptions \d+$/m)
-      expect(text).toMatch(/^pushcraft_broadcasts_in_flight 0$/m)
+      expect(text).toMatch(/^pushcraft_broadcasts_in_flight \d+$/m)
+      // Every broadcast of this suite has ended by now (the last one may still be unwinding).
+      await expect
+        .poll(
+          async () =>
+            (await server.app.inject({ method: 'GET', url: '/metrics', headers: admin })).body,
+        )
+        .toMatch(/^pushcraft_broadcasts_in_flight 0$/m)
     })
 
     it('serves the OpenAPI document and the interactive docs', async () => {

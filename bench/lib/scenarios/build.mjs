@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 
 import { encrypt } from '@pushcraft/ece'
 import { VapidTokenCache, createVapidAuthorization, importVapidKeys } from '@pushcraft/vapid'
-import { buildPushRequest } from '@pushcraft/webpush'
+import { buildPushRequest } from '@pushcraft/webpush/request'
 
 import { loadFixtures, payloadFor, subscriptionFor } from '../fixtures.mjs'
 import {
@@ -19,7 +19,7 @@ import {
   floorEce,
   floorEs256Signer,
 } from '../floor.mjs'
-import { repeat } from '../measure.mjs'
+import { summarize, timed } from '../measure.mjs'
 
 const require = createRequire(import.meta.url)
 
@@ -117,16 +117,25 @@ async function operation(job, fixtures) {
   }
 }
 
+/**
+ * One process compares several implementations of the same case: each is warmed up, then their
+ * timed windows alternate (the starting one rotating), so noise from other processes on the
+ * machine lands on all of them alike.
+ */
 export async function run(job) {
   const fixtures = loadFixtures(job.fixtures)
-  const { op, sync } = await operation(job, fixtures)
-  const runs = await repeat({
-    op,
-    sync,
-    lanes: sync ? 1 : job.lanes,
-    warmupMs: job.warmupMs,
-    durationMs: job.durationMs,
-    reps: job.reps,
-  })
+  const subjects = []
+  for (const impl of job.impls) subjects.push({ impl, ...(await operation({ ...job, impl }, fixtures)) })
+  const window = (subject, durationMs) =>
+    timed({ op: subject.op, sync: subject.sync, lanes: subject.sync ? 1 : job.lanes, durationMs })
+  for (const subject of subjects) await window(subject, job.warmupMs)
+  const runs = Object.fromEntries(job.impls.map((impl) => [impl, []]))
+  for (let rep = 0; rep < job.reps; rep++) {
+    for (let k = 0; k < subjects.length; k++) {
+      const subject = subjects[(k + rep) % subjects.length]
+      globalThis.gc?.()
+      runs[subject.impl].push(summarize(await window(subject, job.durationMs)))
+    }
+  }
   return { runs }
 }

@@ -15,7 +15,7 @@ import https from 'node:https'
 import { createRequire } from 'node:module'
 
 import { VapidTokenCache, importVapidKeys } from '@pushcraft/vapid'
-import { PushClient } from '@pushcraft/webpush'
+import { PushClient, buildPushRequest, sendPushRequest } from '@pushcraft/webpush'
 
 import { loadFixtures, payloadFor, subscriptionFor } from '../fixtures.mjs'
 import { cpuSince, now, summarize } from '../measure.mjs'
@@ -59,6 +59,49 @@ async function pushcraftSender(job, fixtures) {
         done += 1
         if (onSample !== undefined && done % 1000 === 0) onSample(done)
       }
+    } finally {
+      await client.close()
+    }
+  }
+}
+
+/**
+ * Diagnostic: pushcraft's transport alone. Requests are built before the clock starts; the run
+ * only posts them (`sendPushRequest` through a `PushClient`'s pool, `inFlight` loops), so its CPU
+ * per message is undici + TLS + HTTP framing, without the encryption.
+ */
+async function transportSender(job, fixtures) {
+  const keys = await importVapidKeys({
+    privateKey: fixtures.vapid.privateKey,
+    publicKey: fixtures.vapid.publicKey,
+  })
+  const options = { vapid: { keys, subject: fixtures.subject, cache: new VapidTokenCache() } }
+  const origin = `https://127.0.0.1:${job.port}`
+  const prebuilt = {}
+  for (const [prefix, count] of [
+    ['w', job.warmup],
+    ['m', job.messages],
+  ]) {
+    prebuilt[prefix] = []
+    for (let i = 0; i < count; i++) {
+      const subscription = subscriptionFor(fixtures, origin, prefix, i)
+      prebuilt[prefix].push(
+        await buildPushRequest(subscription, payloadFor(i, job.payloadSize), options),
+      )
+    }
+  }
+  return async ({ prefix, count, latencies }) => {
+    const client = new PushClient({ connect: { ca: fixtures.tls.cert } })
+    let next = 0
+    const lane = async () => {
+      for (let i = next++; i < count; i = next++) {
+        const t0 = now()
+        await sendPushRequest(prebuilt[prefix][i], { dispatcher: client.dispatcher })
+        latencies?.push(now() - t0)
+      }
+    }
+    try {
+      await Promise.all(Array.from({ length: job.inFlight }, lane))
     } finally {
       await client.close()
     }
@@ -115,7 +158,11 @@ function webPushSender(job, fixtures) {
 export async function run(job) {
   const fixtures = loadFixtures(job.fixtures)
   const send =
-    job.impl === 'pushcraft' ? await pushcraftSender(job, fixtures) : webPushSender(job, fixtures)
+    job.impl === 'pushcraft'
+      ? await pushcraftSender(job, fixtures)
+      : job.impl === 'pushcraft-transport'
+        ? await transportSender(job, fixtures)
+        : webPushSender(job, fixtures)
 
   await send({ prefix: 'w', count: job.warmup })
   globalThis.gc?.()
@@ -125,9 +172,11 @@ export async function run(job) {
   const rss = []
   const rssStart = process.memoryUsage.rss()
   const t0 = now()
-  const sampler = setInterval(() => {
-    rss.push([Math.round(now() - t0), process.memoryUsage.rss()])
-  }, job.rssSampleMs ?? 250)
+  const sample = () => {
+    const m = process.memoryUsage()
+    rss.push([Math.round(now() - t0), m.rss, m.heapUsed, m.external + m.arrayBuffers, m.heapTotal])
+  }
+  const sampler = setInterval(sample, job.rssSampleMs ?? 250)
   const latencies = []
   const cpu = process.cpuUsage()
   const start = now()
@@ -135,9 +184,9 @@ export async function run(job) {
   const wallMs = now() - start
   const cpuUs = cpuSince(cpu)
   clearInterval(sampler)
-  rss.push([Math.round(now() - t0), process.memoryUsage.rss()])
+  sample()
   globalThis.gc?.()
-  const rssAfterGc = process.memoryUsage.rss()
+  const afterGc = process.memoryUsage()
   const summary = summarize({ ops: job.messages, wallMs, cpuUs, latencies })
   return {
     runs: [summary],
@@ -145,7 +194,8 @@ export async function run(job) {
       rssStart,
       rssPeak: Math.max(rssStart, ...rss.map(([, v]) => v)),
       rssEnd: rss[rss.length - 1][1],
-      rssAfterGc,
+      rssAfterGc: afterGc.rss,
+      heapAfterGc: afterGc.heapUsed,
       samples: rss,
     },
   }

@@ -42,7 +42,11 @@ export interface SelfSignedCertificateOptions {
   readonly ipAddresses?: readonly string[]
   /** Validity in days from now (it also starts one hour in the past). Default 7. */
   readonly days?: number
-  /** The subject and issuer common name. Default `'pushcraft mock push service'`. */
+  /**
+   * The subject and issuer common name. Default `'pushcraft mock push service <random hex>'`:
+   * unique per certificate, so a client can trust several of them at once (TLS clients pick the
+   * trust anchor by its subject name, RFC 5280 §6.1).
+   */
   readonly commonName?: string
 }
 
@@ -69,7 +73,9 @@ export async function createSelfSignedCertificate(
   const hostnames = options.hostnames ?? ['localhost']
   const ipAddresses = options.ipAddresses ?? ['127.0.0.1']
   const days = options.days ?? 7
-  const commonName = options.commonName ?? 'pushcraft mock push service'
+  const serial = crypto.getRandomValues(new Uint8Array(16))
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x01 // RFC 5280 §4.1.2.2: positive, non-zero
+  const commonName = options.commonName ?? `pushcraft mock push service ${hex(serial)}`
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256' }
   const pair = await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])
   const spki = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey))
@@ -81,8 +87,6 @@ export async function createSelfSignedCertificate(
     time(new Date(now - 3_600_000)),
     time(new Date(now + days * 86_400_000)),
   )
-  const serial = crypto.getRandomValues(new Uint8Array(16))
-  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x01 // RFC 5280 §4.1.2.2: positive, non-zero
   const altNames = [
     ...hostnames.map((host) => der(0x82, utf8(host))), // dNSName [2]
     ...ipAddresses.map((address) => der(0x87, ipv4(address))), // iPAddress [7]
@@ -186,6 +190,10 @@ function ipv4(address: string): Uint8Array {
     throw new TypeError(`"ipAddresses" must hold IPv4 addresses, got "${address}"`)
   }
   return Uint8Array.from(parts)
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')
 }
 
 function pem(label: string, bytes: Uint8Array): string {

@@ -1,6 +1,7 @@
 // The Mozilla Web Push WebSocket protocol of the local push server, driven by a scripted client
 // that behaves like Firefox's PushServiceWebSocket (hello, register with a padded base64url key,
-// notification → ack, unregister, pings). The real-browser test is firefox.e2e.test.ts.
+// notification → ack, unregister, pings). The real-browser test (headless Firefox, sending with
+// @pushcraft/webpush) is packages/webpush/test/firefox.e2e.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import {

@@ -1,3 +1,4 @@
+import { Agent } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createMockPushService, type MockPushService, PushTestingError } from '../src/index.ts'
 import { generateTestVapidKeys, send, type TestVapidKeys } from './helpers/sender.ts'
@@ -197,6 +198,23 @@ describe('createMockPushService options', () => {
     } finally {
       await dispatcher.close()
       await service.close()
+    }
+  })
+
+  it('has a certificate of its own: one client can trust several services at once', async () => {
+    const services = await Promise.all([createMockPushService(), createMockPushService()])
+    // TLS clients find the trust anchor by subject name: equal names would make one CA shadow
+    // the other, and every request to the second service would fail verification.
+    const dispatcher = new Agent({ connect: { ca: services.map((service) => service.ca!) } })
+    try {
+      for (const service of services) {
+        const subscription = await service.createSubscription()
+        expect((await send(subscription, service.origin, dispatcher)).status).toBe(201)
+        expect((await service.nextMessage()).text()).toBe(service.origin)
+      }
+    } finally {
+      await dispatcher.close()
+      await Promise.all(services.map((service) => service.close()))
     }
   })
 

@@ -16,8 +16,10 @@ import { identifyPushService, type PushServiceId } from './quirks.js'
  *
  * - `gone`: 404/410 — the subscription is dead; delete it.
  * - `vapidKeyMismatch`: the subscription was created with another application server key (FCM 403
- *   "…does not correspond to the sender ID…", Mozilla 401 errno 109 "VAPID public key mismatch",
- *   Apple 403 `VapidPkHashMismatch`); the browser must resubscribe with the current key.
+ *   "…does not correspond to the sender ID…" or, since 2025, "the VAPID credentials … do not
+ *   correspond to the credentials used to create the subscriptions.", Mozilla 401 errno 109 "VAPID
+ *   public key mismatch", Apple `VapidPkHashMismatch`); the browser must resubscribe with the
+ *   current key.
  * - `badJwt`: the VAPID JWT was refused (bad signature, expired, wrong `aud`, bad `sub`: Apple
  *   `BadJwtToken`/`ExpiredJwtToken`, Mozilla errno 109 with a token reason).
  * - `unauthorized`: 401/403 without a more specific reason (missing `Authorization`, unknown
@@ -202,9 +204,15 @@ const APPLE_REASONS: Readonly<Record<string, PushServiceErrorKind>> = {
   Shutdown: 'transient',
 }
 
-// FCM (and the retired GCM) answer in plain text; these are the phrases of a key mismatch.
+// The phrases of a VAPID key mismatch, in any case and with any whitespace (bodies get wrapped):
+// - FCM until 2025: "the key in the authorization header does not correspond to the sender ID used
+//   to subscribe this user…" (web-push-libs/web-push#600);
+// - FCM since 2025: "the VAPID credentials in the authorization header do not correspond to the
+//   credentials used to create the subscriptions." (web-push-libs/web-push#941);
+// - GCM: `MismatchSenderId`, `UnauthorizedRegistration`; Mozilla: "VAPID public key mismatch";
+//   Apple: `VapidPkHashMismatch` (also mapped from its JSON `reason`).
 const KEY_MISMATCH_TEXT =
-  /does not correspond to the sender id|mismatchsenderid|unauthorizedregistration|key mismatch|public key mismatch|vapidpkhashmismatch/i
+  /\bdo(?:es)?\s+not\s+correspond\s+to\s+the\s+(?:sender\s+id|credentials)\b|mismatchsenderid|unauthorizedregistration|\bkey\s+mismatch\b|vapidpkhashmismatch/i
 const MISSING_AUTH_TEXT = /missing|must be specified|unknown auth scheme|no authorization/i
 const JWT_TEXT = /\bjwt\b|token|expir|audience|\baud\b|signature|claim|subject|\bsub\b/i
 const MAX_REASON_LENGTH = 200

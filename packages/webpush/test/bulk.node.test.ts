@@ -1,7 +1,11 @@
+// sendMany: concurrency, backpressure and failure handling with injected `send` functions (unit
+// level), the default sender through undici's MockAgent, and end to end against
+// @pushcraft/testing's mock push service, which verifies and decrypts every message.
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { MockAgent } from 'undici'
+import { createMockPushService, gone, rateLimited } from '@pushcraft/testing'
 import { generateVapidKeys } from '@pushcraft/vapid'
 import {
   PushServiceError,
@@ -361,5 +365,62 @@ describe('sendMany with the default sender (MockAgent)', () => {
     ])
     agent.assertNoPendingInterceptors()
     await agent.close()
+  })
+})
+
+describe('sendMany end to end (the @pushcraft/testing mock push service)', () => {
+  it('delivers each subscription its own payload; gone and retried ones are results', async () => {
+    const service = await createMockPushService()
+    const dispatcher = service.createDispatcher()
+    try {
+      const vapidKeys = await generateVapidKeys()
+      const issued = await service.createSubscriptions(40, {
+        vapidPublicKey: vapidKeys.publicKeyBytes,
+      })
+      const subscriptions = issued.map((subscription, id) => ({ ...subscription, id }))
+      const goneIds = new Set([3, 13, 23, 33])
+      for (const id of goneIds) service.behave(subscriptions[id]!, gone(410))
+      // One 429 with Retry-After: 0, answered once: the retry delivers it.
+      service.behave(subscriptions[5]!, rateLimited({ retryAfter: 0 }), { times: 1 })
+      let last = { completed: 0, succeeded: 0, gone: 0 }
+      const results = await collect(
+        sendMany(subscriptions, (subscription) => `hello ${subscription.id}`, {
+          vapid: { keys: vapidKeys, subject: 'mailto:ops@example.com' },
+          dispatcher,
+          concurrency: 8,
+          retry: { baseDelay: 1 },
+          onProgress: (progress) => {
+            last = progress
+          },
+        }),
+      )
+      expect(results).toHaveLength(40)
+      const failed = results.filter((result) => !result.ok)
+      expect(failed.map((result) => result.subscription.id).sort((a, b) => a - b)).toEqual([
+        ...goneIds,
+      ])
+      for (const result of failed) {
+        expect(result.error).toBeInstanceOf(PushServiceError)
+        expect(result.error).toMatchObject({ kind: 'gone', isGone: true })
+      }
+      const retried = results.find((result) => result.subscription.id === 5)
+      expect(retried).toMatchObject({ ok: true, result: { status: 201, attempts: 2 } })
+      expect(last).toMatchObject({ completed: 40, succeeded: 36, gone: 4 })
+      // The service verified the VAPID token of and decrypted every accepted message.
+      const messages = await service.waitForMessages(36)
+      const byEndpoint = new Map(subscriptions.map((s) => [s.endpoint, s.id]))
+      expect(messages.map((m) => m.text()).sort()).toEqual(
+        subscriptions
+          .filter((s) => !goneIds.has(s.id))
+          .map((s) => `hello ${s.id}`)
+          .sort(),
+      )
+      for (const message of messages) {
+        expect(message.text()).toBe(`hello ${byEndpoint.get(message.endpoint)!}`)
+      }
+    } finally {
+      await dispatcher.close()
+      await service.close()
+    }
   })
 })

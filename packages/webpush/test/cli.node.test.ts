@@ -1,5 +1,6 @@
 // The `pushcraft` bin driven as a user would: `node dist/cli/main.js …` in a child process (the
-// package is built before its tests run), against files, stdin and a local HTTPS push service.
+// package is built before its tests run), against files, stdin and @pushcraft/testing's mock push
+// service over HTTPS (its CA handed to `--ca`), which verifies VAPID and decrypts what arrives.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
@@ -8,8 +9,14 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importVapidKeys, verifyVapidAuthorization } from '@pushcraft/vapid'
 import { decode } from 'jose/base64url'
-import { startPushServer, type PushServer } from './helpers/push-server.ts'
-import { createSubscriber, type TestSubscriber } from './helpers/subscriber.ts'
+import {
+  createMockPushService,
+  decryptPushMessage,
+  gone,
+  respond,
+  type MockPushService,
+  type PushSubscriptionJSON,
+} from '@pushcraft/testing'
 
 const bin = new URL('../dist/cli/main.js', import.meta.url).pathname
 const packageJson = JSON.parse(
@@ -41,34 +48,39 @@ function pushcraft(
 }
 
 let dir: string
-let subscriber: TestSubscriber
 let keyFile: string
 let publicKey: string
+let subscription: PushSubscriptionJSON
 let subscriptionFile: string
-let service: PushServer
+let service: MockPushService
 let caFile: string
 const SUBJECT = 'mailto:ops@example.com'
+
+/** A new subscription at the mock push service, bound to the CLI-generated VAPID key. */
+function issueSubscription(): Promise<PushSubscriptionJSON> {
+  return service.createSubscription({ vapidPublicKey: publicKey })
+}
+
+/** What the browser behind `subscription` would read from an `aes128gcm` body. */
+async function decryptFor(target: PushSubscriptionJSON, body: Uint8Array): Promise<string> {
+  const keys = service.subscriptionKeys(target)!
+  const plaintext = await decryptPushMessage(body, { contentEncoding: 'aes128gcm' }, keys)
+  return new TextDecoder().decode(plaintext)
+}
 
 beforeAll(async () => {
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run the build first (pnpm run build)`)
   dir = await mkdtemp(join(tmpdir(), 'pushcraft-cli-'))
-  subscriber = await createSubscriber()
-  service = await startPushServer({
-    responder: (request) => {
-      if (request.path.startsWith('/gone')) return { status: 410, body: 'expired' }
-      if (request.path.startsWith('/bad'))
-        return { status: 400, body: '{"reason":"BadWebPushTopic"}' }
-      return { status: 201, headers: { location: '/m/msg-1' } }
-    },
-  })
+  service = await createMockPushService()
   caFile = join(dir, 'ca.pem')
-  await writeFile(caFile, service.ca)
+  await writeFile(caFile, service.ca!)
   keyFile = join(dir, 'vapid.pem')
   const generated = await pushcraft(['generate-vapid-keys', '--format', 'pem', '--out', keyFile])
   expect(generated.code).toBe(0)
   publicKey = generated.stdout.trim()
+  subscription = await issueSubscription()
   subscriptionFile = join(dir, 'subscription.json')
-  await writeFile(subscriptionFile, JSON.stringify(subscriber.subscription(service.endpoint())))
+  await writeFile(subscriptionFile, JSON.stringify(subscription))
 })
 
 afterAll(async () => {
@@ -168,6 +180,7 @@ describe('pushcraft generate-vapid-keys', () => {
 
 describe('pushcraft send --dry-run / --curl', () => {
   it('prints the request it would send', async () => {
+    const before = service.stats
     const run = await pushcraft([
       'send',
       '-s',
@@ -186,7 +199,7 @@ describe('pushcraft send --dry-run / --curl', () => {
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     const lines = run.stdout.split('\n')
-    expect(lines[0]).toBe(`POST ${service.endpoint()}`)
+    expect(lines[0]).toBe(`POST ${subscription.endpoint}`)
     expect(lines).toEqual(
       expect.arrayContaining([
         'ttl: 60',
@@ -197,7 +210,7 @@ describe('pushcraft send --dry-run / --curl', () => {
     )
     expect(run.stdout).toMatch(/^authorization: vapid t=.+, k=/m)
     expect(run.stdout).toMatch(/\(\d+-byte encrypted body\)/)
-    expect(service.requests).toHaveLength(0)
+    expect(service.stats).toEqual(before)
   })
 
   it('prints JSON with a body the subscriber decrypts; the subscription may come on stdin', async () => {
@@ -209,7 +222,7 @@ describe('pushcraft send --dry-run / --curl', () => {
     )
     expect(run.code).toBe(0)
     const request = JSON.parse(run.stdout)
-    expect(await subscriber.decrypt(decode(request.body))).toBe('über stdin')
+    expect(await decryptFor(subscription, decode(request.body))).toBe('über stdin')
     const verified = await verifyVapidAuthorization(
       { authorization: request.headers.authorization },
       { audience: service.origin, publicKey },
@@ -244,9 +257,9 @@ describe('pushcraft send --dry-run / --curl', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^curl --include --request POST /)
     expect(run.stdout).toContain(`--data-binary @'${bodyFile}'`)
-    expect(run.stdout).toContain(`'${service.endpoint()}'`)
+    expect(run.stdout).toContain(`'${subscription.endpoint}'`)
     expect(run.stderr).toContain(bodyFile)
-    expect(await subscriber.decrypt(new Uint8Array(await readFile(bodyFile)))).toBe('curl me')
+    expect(await decryptFor(subscription, new Uint8Array(await readFile(bodyFile)))).toBe('curl me')
     expect((await stat(bodyFile)).mode & 0o777).toBe(0o600)
   })
 })
@@ -254,7 +267,7 @@ describe('pushcraft send --dry-run / --curl', () => {
 describe('pushcraft send: bad input gives a clear message and a non-zero exit', () => {
   it('a subscription without keys (exit 2)', async () => {
     const file = join(dir, 'no-keys.json')
-    await writeFile(file, JSON.stringify({ endpoint: service.endpoint() }))
+    await writeFile(file, JSON.stringify({ endpoint: subscription.endpoint }))
     const run = await pushcraft(['send', '-s', file, '-p', 'x', ...vapidArgs(), '--dry-run'])
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('"keys" is missing')
@@ -267,7 +280,6 @@ describe('pushcraft send: bad input gives a clear message and a non-zero exit', 
     expect(notJson.stderr).toContain('not valid JSON')
 
     const file = join(dir, 'short-auth.json')
-    const subscription = subscriber.subscription(service.endpoint())
     await writeFile(
       file,
       JSON.stringify({ ...subscription, keys: { ...subscription.keys, auth: 'AAAA' } }),
@@ -284,6 +296,7 @@ describe('pushcraft send: bad input gives a clear message and a non-zero exit', 
   })
 
   it('a 4097-byte payload (exit 2)', async () => {
+    const before = service.stats
     const payloadFile = join(dir, 'big.txt')
     await writeFile(payloadFile, 'a'.repeat(4097))
     const run = await pushcraft([
@@ -297,7 +310,7 @@ describe('pushcraft send: bad input gives a clear message and a non-zero exit', 
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('ERR_WEBPUSH_PAYLOAD_TOO_LARGE')
     expect(run.stderr).toMatch(/4096|3993/)
-    expect(service.requests).toHaveLength(0)
+    expect(service.stats).toEqual(before)
   })
 
   it('missing VAPID key or subject (exit 1), unreadable or garbage key (exit 2)', async () => {
@@ -364,9 +377,9 @@ describe('pushcraft send: bad input gives a clear message and a non-zero exit', 
   })
 })
 
-describe('pushcraft send: against a local HTTPS push service', () => {
+describe('pushcraft send: against the mock HTTPS push service', () => {
   it('delivers and prints the result (exit 0)', async () => {
-    const before = service.requests.length
+    service.reset()
     const run = await pushcraft([
       'send',
       '-s',
@@ -379,20 +392,56 @@ describe('pushcraft send: against a local HTTPS push service', () => {
     ])
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
-    expect(JSON.parse(run.stdout)).toMatchObject({ status: 201, messageId: 'msg-1', attempts: 1 })
-    expect(await subscriber.decrypt(service.requests[before]!.body)).toBe('for real')
+    // The mock verified the VAPID token (signed with the key file) and decrypted the body.
+    const message = await service.nextMessage()
+    expect(message.text()).toBe('for real')
+    expect(message.vapid?.claims.sub).toBe(SUBJECT)
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      status: 201,
+      messageId: message.id,
+      attempts: 1,
+    })
   })
 
   it('exits 4 for a gone subscription and 3 for a refusal', async () => {
-    const gone = join(dir, 'gone.json')
-    await writeFile(gone, JSON.stringify(subscriber.subscription(service.endpoint('/gone/1'))))
-    const goneRun = await pushcraft(['send', '-s', gone, '-p', 'x', ...vapidArgs(), '--ca', caFile])
+    const goneFile = join(dir, 'gone.json')
+    const expired = await issueSubscription()
+    service.behave(expired, gone(410))
+    await writeFile(goneFile, JSON.stringify(expired))
+    const goneRun = await pushcraft([
+      'send',
+      '-s',
+      goneFile,
+      '-p',
+      'x',
+      ...vapidArgs(),
+      '--ca',
+      caFile,
+    ])
     expect(goneRun.code).toBe(4)
     expect(goneRun.stderr).toContain('410 (gone)')
 
-    const bad = join(dir, 'bad.json')
-    await writeFile(bad, JSON.stringify(subscriber.subscription(service.endpoint('/bad/1'))))
-    const badRun = await pushcraft(['send', '-s', bad, '-p', 'x', ...vapidArgs(), '--ca', caFile])
+    const badFile = join(dir, 'bad.json')
+    const refused = await issueSubscription()
+    service.behave(
+      refused,
+      respond({
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+        body: '{"reason":"BadWebPushTopic"}',
+      }),
+    )
+    await writeFile(badFile, JSON.stringify(refused))
+    const badRun = await pushcraft([
+      'send',
+      '-s',
+      badFile,
+      '-p',
+      'x',
+      ...vapidArgs(),
+      '--ca',
+      caFile,
+    ])
     expect(badRun.code).toBe(3)
     expect(badRun.stderr).toContain('BadWebPushTopic')
   })
@@ -415,13 +464,18 @@ describe('pushcraft send: against a local HTTPS push service', () => {
 
 describe('pushcraft send-many', () => {
   it('streams a JSON-lines file, one result line each, progress on stderr (exit 6 on failures)', async () => {
+    service.reset()
+    const [first, expired, third, fourth] = await Promise.all(
+      [1, 2, 3, 4].map(() => issueSubscription()),
+    )
+    service.behave(expired!, gone(410))
     const lines = [
-      JSON.stringify(subscriber.subscription(service.endpoint('/push/1'))),
+      JSON.stringify(first),
       '',
-      JSON.stringify(subscriber.subscription(service.endpoint('/gone/2'))),
+      JSON.stringify(expired),
       '{ not json',
-      JSON.stringify(subscriber.subscription(service.endpoint('/push/3'))),
-      JSON.stringify({ endpoint: service.endpoint('/push/4') }),
+      JSON.stringify(third),
+      JSON.stringify({ endpoint: fourth!.endpoint }),
     ]
     const file = join(dir, 'subs.jsonl')
     await writeFile(file, `${lines.join('\n')}\n`)
@@ -453,11 +507,19 @@ describe('pushcraft send-many', () => {
       error: { code: 'ERR_WEBPUSH_INVALID_SUBSCRIPTION' },
     })
     expect(run.stderr).toContain('done: 5 messages, 2 ok, 3 failed')
+    const delivered = await service.waitForMessages(2)
+    expect(delivered.map((message) => [message.endpoint, message.text()]).sort()).toEqual(
+      [
+        [first!.endpoint, 'bulk'],
+        [third!.endpoint, 'bulk'],
+      ].sort(),
+    )
   })
 
   it('exits 0 when every message was accepted, reading stdin', async () => {
-    const input = [1, 2, 3]
-      .map((i) => JSON.stringify(subscriber.subscription(service.endpoint(`/push/s${i}`))))
+    service.reset()
+    const input = (await Promise.all([1, 2, 3].map(() => issueSubscription())))
+      .map((target) => JSON.stringify(target))
       .join('\n')
     const run = await pushcraft(
       ['send-many', '--subscriptions', '-', '-p', 'hi', ...vapidArgs(), '--ca', caFile, '--quiet'],
@@ -465,6 +527,11 @@ describe('pushcraft send-many', () => {
     )
     expect(run.code).toBe(0)
     expect(run.stdout.trim().split('\n')).toHaveLength(3)
+    expect((await service.waitForMessages(3)).map((message) => message.text())).toEqual([
+      'hi',
+      'hi',
+      'hi',
+    ])
     expect(run.stderr).toBe('')
   })
 

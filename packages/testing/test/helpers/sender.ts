@@ -1,6 +1,10 @@
 // A small, deliberately breakable Web Push sender for the kit's own tests: RFC 8291 (aes128gcm)
 // and draft-ietf-webpush-encryption-04 (aesgcm) encryption with @pushcraft/ece, VAPID tokens
-// signed with jose. Every knob that a buggy sender could get wrong is a `break*` option.
+// (RFC 8292) signed with jose directly. It is not @pushcraft/webpush on purpose: the kit must not
+// depend on the sender it tests (webpush's suite uses the kit). Nor does it sign with
+// @pushcraft/vapid, which refuses the broken tokens these tests need (no `exp`, `exp` > 24 h or in
+// the past, a non-mailto/https `sub`). Every knob a buggy sender could get wrong is an option
+// (`authSecret`, `flipBit`, `audience`, `expiration`, `subject`, `signWith`, `ttl`, `headers`, …).
 import { encrypt, encryptAesgcm } from '@pushcraft/ece'
 import { SignJWT } from 'jose'
 import type { Agent } from 'undici'

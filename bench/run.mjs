@@ -56,14 +56,14 @@ for (const name of only) {
 const CONFIG = args.quick
   ? {
       mode: 'quick',
-      build: { processes: 1, reps: 3, warmupMs: 100, durationMs: 250, lanes: 64 },
+      build: { processes: 1, reps: 3, warmupMs: 100, durationMs: 200, lanes: 64 },
       e2e: { processes: 1, messages: 1_000, warmup: 100 },
       bulk: { messages: 20_000, warmup: 500, protocols: ['h2'], reference: false },
       broadcast: { processes: 1, subscriptions: 10_000, warmup: 300 },
     }
   : {
       mode: 'full',
-      build: { processes: 3, reps: 3, warmupMs: 500, durationMs: 1000, lanes: 64 },
+      build: { processes: 3, reps: 3, warmupMs: 300, durationMs: 700, lanes: 64 },
       e2e: { processes: 3, messages: 5_000, warmup: 500 },
       bulk: { messages: 100_000, warmup: 2_000, protocols: ['h1', 'h2'], reference: true },
       broadcast: { processes: 2, subscriptions: 100_000, warmup: 1_000 },
@@ -82,12 +82,17 @@ const caFile = join(tmp, 'ca.pem')
 const failures = []
 const started = Date.now()
 
-const log = (text) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${text}\n`)
+const log = (text) =>
+  process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${text}\n`)
 
 function gitCommit() {
   try {
-    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim()
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT })
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT })
+      .toString()
+      .trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: ROOT,
+    })
       .toString()
       .trim()
     return dirty.length > 0 ? `${sha} + uncommitted changes` : sha
@@ -121,7 +126,14 @@ function childOptions(name, env = {}) {
 }
 
 const slug = (job) =>
-  [job.scenario, job.impl ?? job.impls?.join('+'), job.protocol, job.encoding, job.payloadSize, job.inFlight]
+  [
+    job.scenario,
+    job.impl ?? job.impls?.join('+'),
+    job.protocol,
+    job.encoding,
+    job.payloadSize,
+    job.inFlight,
+  ]
     .filter((v) => v !== undefined)
     .join('-')
 
@@ -132,7 +144,12 @@ function buildJobs() {
   const jobs = []
   for (const encoding of ENCODINGS) {
     for (const payloadSize of PAYLOADS) {
-      jobs.push({ group: 'build', impls: ['pushcraft', 'web-push', 'floor'], encoding, payloadSize })
+      jobs.push({
+        group: 'build',
+        impls: ['pushcraft', 'web-push', 'floor'],
+        encoding,
+        payloadSize,
+      })
     }
   }
   for (const payloadSize of [100, 3000]) {
@@ -159,7 +176,7 @@ async function runBuild() {
       rows.set(key, {
         group: job.group,
         impl,
-        ...(job.encoding === undefined || job.group === 'layers' && impl.startsWith('vapid')
+        ...(job.encoding === undefined || (job.group === 'layers' && impl.startsWith('vapid'))
           ? {}
           : { encoding: job.encoding }),
         ...(job.payloadSize === undefined ? {} : { payloadSize: job.payloadSize }),
@@ -204,37 +221,59 @@ function aggregate(runs) {
 // ---------------------------------------------------------------------------------------------
 // Scenarios 3–4: sends to the loopback sink.
 
-/** One send run: a fresh sink process and a fresh sender process. */
-async function runSend(job) {
-  const sink = startChild(
-    { scenario: 'sink', fixtures: fixturesFile, protocol: job.protocol },
-    childOptions(`sink-${slug(job)}`),
-  )
-  try {
-    const { port } = await sink.message('ready', 30_000)
-    const sender = startChild({ ...job, scenario: 'send', port }, childOptions(slug(job)))
-    try {
-      const timeoutMs = 60_000 + job.messages * 10
-      await sender.message('warm-done', timeoutMs)
-      sink.send({ type: 'reset', expected: job.messages })
-      await sink.message('reset-done', 30_000)
-      sender.send({ type: 'go' })
-      const { result } = await sender.message('result', timeoutMs)
-      sink.send({ type: 'finish', expected: job.messages, payloadSize: job.payloadSize })
-      const { stats } = await sink.message('stats', 60_000)
-      const problems = []
-      if (stats.missing > 0) problems.push(`${stats.missing} message(s) missing`)
-      if (stats.duplicated > 0) problems.push(`${stats.duplicated} message(s) delivered twice`)
-      if (stats.badHeaders > 0) problems.push(`${stats.badHeaders} message(s) with bad headers`)
-      if (stats.sampled === 0) problems.push('no message sampled')
-      problems.push(...stats.sampleFailures)
-      if (problems.length > 0) failures.push(`${slug(job)}: ${problems.join('; ')}`)
-      return { ...result, sink: stats, verified: problems.length === 0 }
-    } finally {
-      sender.kill()
-    }
-  } finally {
+/** Loopback sinks by protocol, started on first use and reused by the runs that follow. */
+const sinks = new Map()
+
+async function sinkFor(protocol) {
+  let sink = sinks.get(protocol)
+  if (sink === undefined) {
+    sink = startChild(
+      { scenario: 'sink', fixtures: fixturesFile, protocol },
+      childOptions(`sink-${protocol}`),
+    )
+    sink.ready = sink.message('ready', 30_000)
+    sinks.set(protocol, sink)
+  }
+  const { port } = await sink.ready
+  return { sink, port }
+}
+
+function closeSinks() {
+  for (const sink of sinks.values()) {
+    sink.send({ type: 'close' })
     sink.kill()
+  }
+  sinks.clear()
+}
+
+/** One send run: a fresh sender process against the protocol's sink (counters reset). */
+async function runSend(job) {
+  const { sink, port } = await sinkFor(job.protocol)
+  const sender = startChild({ ...job, scenario: 'send', port }, childOptions(slug(job)))
+  try {
+    const timeoutMs = 60_000 + job.messages * 10
+    await sender.message('warm-done', timeoutMs)
+    sink.send({ type: 'reset', expected: job.messages })
+    await sink.message('reset-done', 30_000)
+    sender.send({ type: 'go' })
+    const { result } = await sender.message('result', timeoutMs)
+    sink.send({ type: 'finish', expected: job.messages, payloadSize: job.payloadSize })
+    const { stats } = await sink.message('stats', 60_000)
+    const problems = []
+    if (stats.missing > 0) problems.push(`${stats.missing} message(s) missing`)
+    if (stats.duplicated > 0) problems.push(`${stats.duplicated} message(s) delivered twice`)
+    if (stats.badHeaders > 0) problems.push(`${stats.badHeaders} message(s) with bad headers`)
+    if (stats.sampled === 0) problems.push('no message sampled')
+    problems.push(...stats.sampleFailures)
+    if (problems.length > 0) failures.push(`${slug(job)}: ${problems.join('; ')}`)
+    return { ...result, sink: stats, verified: problems.length === 0 }
+  } catch (error) {
+    // A sink that saw a broken run may hold half-finished state: the next run gets a new one.
+    sinks.get(job.protocol)?.kill()
+    sinks.delete(job.protocol)
+    throw error
+  } finally {
+    sender.kill()
   }
 }
 
@@ -244,6 +283,8 @@ async function runE2e() {
     for (const inFlight of IN_FLIGHT) {
       for (const impl of ['pushcraft', 'web-push']) variants.push({ impl, protocol, inFlight })
     }
+    // Diagnostic: the same sends with requests built beforehand (transport CPU alone).
+    variants.push({ impl: 'pushcraft-transport', protocol, inFlight: 64 })
   }
   const collected = new Map(variants.map((v) => [v, []]))
   for (let p = 0; p < CONFIG.e2e.processes; p++) {
@@ -260,7 +301,9 @@ async function runE2e() {
         })
         collected.get(variant).push(result)
       } catch (error) {
-        failures.push(`e2e ${variant.impl} ${variant.protocol} ${variant.inFlight}: ${error.message}`)
+        failures.push(
+          `e2e ${variant.impl} ${variant.protocol} ${variant.inFlight}: ${error.message}`,
+        )
       }
     }
   }
@@ -365,15 +408,18 @@ async function runBroadcast() {
   const { subscriptions, warmup, processes } = CONFIG.broadcast
   const collected = { server: [], library: [] }
   for (let p = 0; p < processes; p++) {
-    for (const impl of p % 2 === 0 ? ['library', 'server'] : ['server', 'library']) {
-      log(`broadcast: ${impl}, ${subscriptions.toLocaleString('en-US')} subscriptions (${p + 1}/${processes})`)
-      const file = join(tmp, `subscriptions-${p}-${impl}.jsonl`)
-      const mock = startChild(
-        { scenario: 'mock', fixtures: fixturesFile, count: subscriptions + warmup, file },
-        childOptions(`mock-${impl}`),
-      )
-      try {
-        const { ca } = await mock.message('ready', 120_000)
+    // One mock push service (and one set of subscriptions) per round, for both senders.
+    const file = join(tmp, `subscriptions-${p}.jsonl`)
+    const mock = startChild(
+      { scenario: 'mock', fixtures: fixturesFile, count: subscriptions + warmup, file },
+      childOptions('mock'),
+    )
+    try {
+      const { ca } = await mock.message('ready', 120_000)
+      for (const impl of p % 2 === 0 ? ['library', 'server'] : ['server', 'library']) {
+        log(
+          `broadcast: ${impl}, ${subscriptions.toLocaleString('en-US')} subscriptions (${p + 1}/${processes})`,
+        )
         const sender = startChild(
           { scenario: 'broadcast', impl, fixtures: fixturesFile, file, ca, warmup },
           childOptions(`broadcast-${impl}`),
@@ -398,15 +444,17 @@ async function runBroadcast() {
           if (result.details.firstError !== undefined) problems.push(result.details.firstError)
           if (problems.length > 0) failures.push(`broadcast ${impl}: ${problems.join('; ')}`)
           collected[impl].push({ ...result, verified: problems.length === 0 })
+        } catch (error) {
+          failures.push(`broadcast ${impl}: ${error.message}`)
         } finally {
           sender.kill()
         }
-        mock.send({ type: 'close' })
-      } catch (error) {
-        failures.push(`broadcast ${impl}: ${error.message}`)
-      } finally {
-        mock.kill()
       }
+      mock.send({ type: 'close' })
+    } catch (error) {
+      failures.push(`broadcast: ${error.message}`)
+    } finally {
+      mock.kill()
     }
   }
   const rows = Object.entries(collected)
@@ -425,7 +473,9 @@ async function runBroadcast() {
 
 async function main() {
   const machine = machineInfo()
-  log(`${CONFIG.mode} run: ${only.join(', ')}; ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`)
+  log(
+    `${CONFIG.mode} run: ${only.join(', ')}; ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`,
+  )
   await createFixtures(fixturesFile).then(({ tls }) => writeFileSync(caFile, tls.cert))
   const results = {
     version: 1,
@@ -461,6 +511,7 @@ async function main() {
     if (only.includes('bulk')) results.bulk = await runBulk()
     if (only.includes('broadcast')) results.broadcast = await runBroadcast()
   } finally {
+    closeSinks()
     rmSync(tmp, { recursive: true, force: true })
   }
   results.machine.loadEnd = os.loadavg().map((v) => Number(v.toFixed(2)))

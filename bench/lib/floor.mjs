@@ -7,7 +7,14 @@
 // aesgcm: draft-ietf-webpush-encryption-04 §3 + draft-ietf-httpbis-encryption-encoding-03.
 // ES256: RFC 7515 JWS with an ECDSA P-256 signature in raw R||S form (RFC 7518 §3.4).
 
-import { createCipheriv, createECDH, createPrivateKey, hkdfSync, randomBytes, sign } from 'node:crypto'
+import {
+  createCipheriv,
+  createECDH,
+  createPrivateKey,
+  hkdfSync,
+  randomBytes,
+  sign,
+} from 'node:crypto'
 
 const KEY_INFO = Buffer.from('WebPush: info\0')
 const CEK_INFO_128 = Buffer.from('Content-Encoding: aes128gcm\0')
@@ -64,8 +71,18 @@ export function floorAesgcm(userAgentPublicKey, authSecret, plaintext) {
     lengthPrefixed(asPublic),
   ])
   const salt = randomBytes(16)
-  const cek = hkdf(salt, ikm, Buffer.concat([Buffer.from('Content-Encoding: aesgcm\0'), context]), 16)
-  const nonce = hkdf(salt, ikm, Buffer.concat([Buffer.from('Content-Encoding: nonce\0'), context]), 12)
+  const cek = hkdf(
+    salt,
+    ikm,
+    Buffer.concat([Buffer.from('Content-Encoding: aesgcm\0'), context]),
+    16,
+  )
+  const nonce = hkdf(
+    salt,
+    ikm,
+    Buffer.concat([Buffer.from('Content-Encoding: nonce\0'), context]),
+    12,
+  )
   const cipher = createCipheriv('aes-128-gcm', cek, nonce)
   const body = Buffer.concat([
     cipher.update(NO_PADDING),

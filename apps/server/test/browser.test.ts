@@ -192,29 +192,36 @@ describe('the page in Chromium', () => {
         data: JSON.stringify(data),
       })
 
-    // Attach to the running worker first (this also keeps it from being stopped as idle) and
-    // count the push events it receives next to the page's own listener.
+    // Attach to the running worker and record each showNotification() call once it resolved:
+    // Chromium's getNotifications() can miss a notification when it is queried while the
+    // notification is still being stored, so the check waits for that first.
     const worker = context.serviceWorkers().find((w) => w.url() === `${origin}/app/sw.js`)
     expect(worker).toBeDefined()
     await worker!.evaluate(() => {
-      const scope = self as unknown as {
-        pushes: number
-        addEventListener: (t: string, f: () => void) => void
+      interface Scope {
+        shown: { title: string; options: NotificationOptions }[]
+        registration: ServiceWorkerRegistration
       }
-      scope.pushes = 0
-      scope.addEventListener('push', () => {
-        scope.pushes += 1
-      })
+      const scope = self as unknown as Scope
+      const original = scope.registration.showNotification.bind(scope.registration)
+      scope.shown = []
+      scope.registration.showNotification = async (title, options = {}) => {
+        await original(title, options)
+        scope.shown.push({ title, options })
+      }
     })
-    const pushes = () => worker!.evaluate(() => (self as unknown as { pushes: number }).pushes)
+    const shown = () =>
+      worker!.evaluate(() =>
+        (self as unknown as { shown: { title: string; options: NotificationOptions }[] }).shown.map(
+          (n) => ({ title: n.title, body: n.options.body, data: n.options.data as unknown }),
+        ),
+      )
 
     await deliver({ title: 'pushcraft test', body: 'Test notification', data: { url: '/app/' } })
-    await expect.poll(pushes, { timeout: 10_000 }).toBe(1)
-    await expect.poll(notifications, { timeout: 10_000 }).toContainEqual({
-      title: 'pushcraft test',
-      body: 'Test notification',
-      data: { url: '/app/' },
-    })
+    const first = { title: 'pushcraft test', body: 'Test notification', data: { url: '/app/' } }
+    await expect.poll(shown, { timeout: 10_000 }).toEqual([first])
+    await expect.poll(notifications, { timeout: 10_000 }).toContainEqual(first)
+
     await deliver({
       web_push: 8030,
       notification: {
@@ -224,12 +231,9 @@ describe('the page in Chromium', () => {
         tag: 'dwp',
       },
     })
-    await expect.poll(pushes, { timeout: 10_000 }).toBe(2)
-    await expect.poll(notifications, { timeout: 10_000 }).toContainEqual({
-      title: 'Declarative',
-      body: 'shape',
-      data: { url: `${origin}/app/news` },
-    })
+    const second = { title: 'Declarative', body: 'shape', data: { url: `${origin}/app/news` } }
+    await expect.poll(shown, { timeout: 10_000 }).toEqual([first, second])
+    await expect.poll(notifications, { timeout: 10_000 }).toContainEqual(second)
     await page.screenshot({ path: join(artifacts, 'page-subscribed.png'), fullPage: true })
   })
 

@@ -706,3 +706,53 @@ describe('SSRF guard on subscribe (production policy)', () => {
     expect(response.json()).toMatchObject({ reason: 'address', field: 'endpoint' })
   })
 })
+
+describe('CORS and readiness', () => {
+  it('answers CORS preflights only for configured origins', async () => {
+    const server = await createTestServer({
+      dialect: 'sqlite',
+      env: { CORS_ORIGINS: 'https://app.example' },
+    })
+    try {
+      const preflight = (origin: string) =>
+        server.app.inject({
+          method: 'OPTIONS',
+          url: '/api/push/subscriptions',
+          headers: { origin, 'access-control-request-method': 'POST' },
+        })
+      const allowed = await preflight('https://app.example')
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example')
+      const other = await preflight('https://evil.example')
+      expect(other.headers['access-control-allow-origin']).toBeUndefined()
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('sends no CORS headers by default', async () => {
+    const server = await createTestServer({ dialect: 'sqlite' })
+    try {
+      const response = await server.app.inject({
+        method: 'GET',
+        url: '/api/push/vapid-public-key',
+        headers: { origin: 'https://app.example' },
+      })
+      expect(response.headers['access-control-allow-origin']).toBeUndefined()
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('/readyz answers 503 when the database does not answer, /healthz stays 200', async () => {
+    const server = await createTestServer({ dialect: 'sqlite' })
+    try {
+      await server.store.close()
+      const ready = await server.app.inject({ method: 'GET', url: '/readyz' })
+      expect(ready.statusCode).toBe(503)
+      expect(ready.json()).toEqual({ status: 'unavailable', reason: 'database unavailable' })
+      expect((await server.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200)
+    } finally {
+      await server.close()
+    }
+  })
+})

@@ -26,7 +26,11 @@ const CONCURRENCY = 64
 const CONNECTIONS = 16
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef'
 /** The broadcast both send; the server turns it into `MESSAGE`. */
-const BROADCAST = { title: 'pushcraft bench', body: 'a broadcast to every subscriber', url: '/app/' }
+const BROADCAST = {
+  title: 'pushcraft bench',
+  body: 'a broadcast to every subscriber',
+  url: '/app/',
+}
 const MESSAGE = JSON.stringify({
   title: BROADCAST.title,
   body: BROADCAST.body,

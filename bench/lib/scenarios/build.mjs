@@ -13,12 +13,7 @@ import { VapidTokenCache, createVapidAuthorization, importVapidKeys } from '@pus
 import { buildPushRequest } from '@pushcraft/webpush/request'
 
 import { loadFixtures, payloadFor, subscriptionFor } from '../fixtures.mjs'
-import {
-  floorAes128gcm,
-  floorAesgcm,
-  floorEce,
-  floorEs256Signer,
-} from '../floor.mjs'
+import { floorAes128gcm, floorAesgcm, floorEce, floorEs256Signer } from '../floor.mjs'
 import { summarize, timed } from '../measure.mjs'
 
 const require = createRequire(import.meta.url)
@@ -42,7 +37,11 @@ async function operation(job, fixtures) {
     case 'pushcraft': {
       // What a user of the library gets: plain subscription JSON (as stored), a string payload,
       // VAPID credentials with the recommended token cache.
-      const vapid = { keys: await importKeys(), subject: fixtures.subject, cache: new VapidTokenCache() }
+      const vapid = {
+        keys: await importKeys(),
+        subject: fixtures.subject,
+        cache: new VapidTokenCache(),
+      }
       const options = { vapid, contentEncoding: encoding }
       return {
         sync: false,
@@ -125,7 +124,8 @@ async function operation(job, fixtures) {
 export async function run(job) {
   const fixtures = loadFixtures(job.fixtures)
   const subjects = []
-  for (const impl of job.impls) subjects.push({ impl, ...(await operation({ ...job, impl }, fixtures)) })
+  for (const impl of job.impls)
+    subjects.push({ impl, ...(await operation({ ...job, impl }, fixtures)) })
   const window = (subject, durationMs) =>
     timed({ op: subject.op, sync: subject.sync, lanes: subject.sync ? 1 : job.lanes, durationMs })
   for (const subject of subjects) await window(subject, job.warmupMs)

@@ -8,7 +8,8 @@
 // asked to send; the sample's VAPID header is verified too (@pushcraft/vapid).
 //
 // IPC: → `ready { port }`; `reset` → `reset-done` (after the sender's warm-up: counters start
-// over); `finish { expected, payloadSize }` → `stats { … }`.
+// over); `finish { expected, payloadSize }` → `stats { … }`; `close`. One sink serves the runs of
+// one protocol in turn, each with its own fresh sender process.
 
 import { createServer as createHttpsServer } from 'node:https'
 import { createSecureServer } from 'node:http2'
@@ -80,7 +81,10 @@ export async function run(job) {
           })
         }
       }
-      response.writeHead(201, { location: `/message/${match[2]}`, ttl: request.headers['ttl'] ?? '0' })
+      response.writeHead(201, {
+        location: `/message/${match[2]}`,
+        ttl: request.headers['ttl'] ?? '0',
+      })
       response.end()
     })
   }
@@ -145,15 +149,12 @@ export async function run(job) {
         process.send({ type: 'reset-done' })
       } else if (message.type === 'finish') {
         finish(message).then(
-          (stats) => {
-            process.send({ type: 'stats', stats })
-            server.close()
-            // Keep-alive connections of a sender that is already gone would hold close() open.
-            server.closeAllConnections?.()
-            resolve()
-          },
+          (stats) => process.send({ type: 'stats', stats }),
           (error) => reject(error),
         )
+      } else if (message.type === 'close') {
+        server.close()
+        resolve()
       }
     })
     process.send({ type: 'ready', port })

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url'
 import { buildApp, type App } from './app.js'
 import { loadConfig, type ServerConfig } from './config.js'
 import { StartupError } from './errors.js'
-import { openStore, type Store } from './store/store.js'
+import { openStore, redactedDatabaseName, type Store } from './store/store.js'
 
 /**
  * Reads `--env-file <path>` / `--env-file=<path>` (repeatable) from the arguments and loads each
@@ -62,9 +62,13 @@ export function loadEnvFiles(argv: readonly string[]): void {
   }
 }
 
+function show(path: string): string {
+  const short = relative(process.cwd(), path)
+  return short === '' || short.startsWith('..') ? path : short
+}
+
 function describeSecrets(config: ServerConfig): string[] {
   const lines: string[] = []
-  const show = (path: string): string => relative(process.cwd(), path) || path
   if (config.vapid.source === 'generated' && config.vapid.file !== undefined) {
     lines.push(`generated a VAPID key pair: ${show(config.vapid.file)} (mode 0600; back it up)`)
   }
@@ -96,7 +100,7 @@ function describeSecrets(config: ServerConfig): string[] {
  */
 export async function start(
   argv: readonly string[],
-): Promise<{ app: App; store: Store; url: string }> {
+): Promise<{ app: App; store: Store; url: string; banner: string }> {
   loadEnvFiles(argv)
   const config = await loadConfig()
   const store = await openStore(config.database)
@@ -122,12 +126,11 @@ export async function start(
     `  ${config.appName} push server is running`,
     `  open  ${url}/app/`,
     `  admin ${url}/app/admin.html   docs ${url}/api/docs`,
-    `  database ${config.database.kind === 'sqlite' ? `sqlite:${relative(process.cwd(), config.database.filename) || config.database.filename}` : 'postgres'}`,
+    `  database ${config.database.kind === 'sqlite' ? `sqlite:${show(config.database.filename)}` : redactedDatabaseName(config.database)}`,
     ...describeSecrets(config).map((l) => `  ${l}`),
     '',
   ]
-  stdout.write(`${lines.join('\n')}\n`)
-  return { app, store, url }
+  return { app, store, url, banner: `${lines.join('\n')}\n` }
 }
 
 function installShutdown(app: App, store: Store): void {
@@ -171,8 +174,10 @@ function isEntryPoint(): boolean {
 const isMain = isEntryPoint()
 if (isMain) {
   start(process.argv.slice(2)).then(
-    ({ app, store }) => {
+    ({ app, store, banner }) => {
+      // Signal handlers first: whoever reads the banner may stop the server at once.
       installShutdown(app, store)
+      stdout.write(banner)
     },
     (error: unknown) => {
       if (error instanceof StartupError) {

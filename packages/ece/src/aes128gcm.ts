@@ -235,7 +235,8 @@ export async function encrypt(
   const headerLength = FIXED_HEADER_LENGTH + keyIdBytes.length
   const body = new Uint8Array(headerLength + plan.length)
   const saltBytes = salt ?? crypto.getRandomValues(new Uint8Array(SALT_LENGTH))
-  // The key schedule runs in WebCrypto's workers while the records are laid out here.
+  // The key schedule is synchronous; only the AES key import is pending while the records are laid
+  // out here.
   const derivation = deriveAes128gcmKeys(key, saltBytes, 'encrypt')
   writeHeader(body, saltBytes, recordSize, keyIdBytes)
   writeRecordPlaintexts(plan, plaintext, body, headerLength)

@@ -28,4 +28,5 @@ export {
 } from './aesgcm-headers.js'
 export { EceError, type EceErrorCode } from './errors.js'
 export { parseHeader, type Aes128gcmHeader } from './header.js'
+export { hkdf, type HkdfOptions } from './hkdf.js'
 export type { AesgcmDhKeys } from './key-schedule.js'

@@ -8,7 +8,7 @@
  */
 
 import { utf8 } from './internal/bytes.js'
-import { hkdf, hkdfBits, importHkdfKey } from './internal/hkdf.js'
+import { hkdfExpandInto, hkdfExtract, hkdfSha256 } from './internal/hkdf.js'
 import { P256_PUBLIC_KEY_LENGTH } from './internal/p256.js'
 
 /** AEAD_AES_128_GCM key length (RFC 8188 §2.2). */
@@ -47,25 +47,35 @@ export interface ContentKeys {
 
 /**
  * PRK = HKDF-Extract(salt, IKM); CEK = HKDF-Expand(PRK, cekInfo, 16); NONCE = HKDF-Expand(PRK,
- * nonceInfo, 12). One HKDF import, both expansions in parallel, one AES import.
+ * nonceInfo, 12). The HKDF runs synchronously in JavaScript (a few microseconds); the only
+ * WebCrypto call is the import of the CEK as a non-extractable AES-GCM key, whose bytes are then
+ * zeroed.
  *
  * @internal
  */
-export async function deriveContentKeys(
+export function deriveContentKeys(
   ikm: Uint8Array,
   salt: Uint8Array,
   cekInfo: Uint8Array,
   nonceInfo: Uint8Array,
   usage: 'encrypt' | 'decrypt',
 ): Promise<ContentKeys> {
-  const prk = await importHkdfKey(ikm)
-  const [cek, nonce] = await Promise.all([
-    hkdfBits(prk, salt, cekInfo, KEY_LENGTH),
-    hkdfBits(prk, salt, nonceInfo, NONCE_LENGTH),
-  ])
-  const key = await crypto.subtle.importKey('raw', cek, 'AES-GCM', false, [usage])
-  cek.fill(0)
-  return { key, nonce }
+  const prk = hkdfExtract(salt, ikm)
+  const cek = new Uint8Array(KEY_LENGTH)
+  const nonce = new Uint8Array(NONCE_LENGTH)
+  hkdfExpandInto(prk, cekInfo, KEY_LENGTH, cek)
+  hkdfExpandInto(prk, nonceInfo, NONCE_LENGTH, nonce)
+  prk.fill(0)
+  return crypto.subtle.importKey('raw', cek, 'AES-GCM', false, [usage]).then(
+    (key) => {
+      cek.fill(0)
+      return { key, nonce }
+    },
+    (error: unknown) => {
+      cek.fill(0)
+      throw error
+    },
+  )
 }
 
 /**
@@ -130,8 +140,8 @@ export function p256Context(
 export function combineAuthSecret(
   ikm: Uint8Array,
   authSecret: Uint8Array,
-): Promise<Uint8Array<ArrayBuffer>> {
-  return hkdf(ikm, authSecret, AUTH_INFO, AUTH_IKM_LENGTH)
+): Uint8Array<ArrayBuffer> {
+  return hkdfSha256(authSecret, ikm, AUTH_INFO, AUTH_IKM_LENGTH)
 }
 
 /**
@@ -182,20 +192,21 @@ const NO_CONTEXT = new Uint8Array(0)
  *
  * @internal
  */
-export async function deriveAesgcmKeys(
+export function deriveAesgcmKeys(
   key: Uint8Array,
   salt: Uint8Array,
   authSecret: Uint8Array | undefined,
   dh: AesgcmDhKeys | undefined,
   usage: 'encrypt' | 'decrypt',
 ): Promise<ContentKeys> {
-  const ikm = authSecret === undefined ? key : await combineAuthSecret(key, authSecret)
+  const ikm = authSecret === undefined ? key : combineAuthSecret(key, authSecret)
   const context =
     dh === undefined ? NO_CONTEXT : p256Context(dh.receiverPublicKey, dh.senderPublicKey)
   const { cekInfo, nonceInfo } = aesgcmInfo(context)
   try {
-    return await deriveContentKeys(ikm, salt, cekInfo, nonceInfo, usage)
+    return deriveContentKeys(ikm, salt, cekInfo, nonceInfo, usage)
   } finally {
+    // The derivation above read `ikm` synchronously; only the AES import is still pending.
     if (ikm !== key) ikm.fill(0)
   }
 }

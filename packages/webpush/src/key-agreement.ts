@@ -90,14 +90,19 @@ function assertLength(bytes: unknown, length: number, name: string): void {
  * })
  * ```
  */
-export async function deriveWebPushIkm(input: WebPushIkmInput): Promise<Uint8Array> {
-  assertLength(input.sharedSecret, 32, 'sharedSecret')
-  assertLength(input.authSecret, 16, 'authSecret')
-  assertLength(input.userAgentPublicKey, 65, 'userAgentPublicKey')
-  assertLength(input.applicationServerPublicKey, 65, 'applicationServerPublicKey')
-  return hkdfIkm(
-    input.sharedSecret,
-    input.authSecret,
-    webPushKeyInfo(input.userAgentPublicKey, input.applicationServerPublicKey),
-  )
+export function deriveWebPushIkm(input: WebPushIkmInput): Promise<Uint8Array> {
+  // Synchronous underneath (ece's HKDF); a promise for API stability, with misuse as a rejection.
+  return new Promise((resolve) => {
+    assertLength(input.sharedSecret, 32, 'sharedSecret')
+    assertLength(input.authSecret, 16, 'authSecret')
+    assertLength(input.userAgentPublicKey, 65, 'userAgentPublicKey')
+    assertLength(input.applicationServerPublicKey, 65, 'applicationServerPublicKey')
+    resolve(
+      hkdfIkm(
+        input.sharedSecret,
+        input.authSecret,
+        webPushKeyInfo(input.userAgentPublicKey, input.applicationServerPublicKey),
+      ),
+    )
+  })
 }

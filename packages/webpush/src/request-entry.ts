@@ -80,3 +80,23 @@ export type {
   DeclarativePushMessageInit,
   ValidateDeclarativeOptions,
 } from './declarative.js'
+
+// VAPID (RFC 8292) key management, re-exported from `@pushcraft/vapid` so that an application
+// needs only this package to generate, import, export and cache its keys.
+export {
+  VapidError,
+  VapidKeyring,
+  VapidTokenCache,
+  exportVapidKeys,
+  generateVapidKeys,
+  importVapidKeys,
+  importVapidPublicKey,
+} from '@pushcraft/vapid'
+export type {
+  ExportedVapidKeys,
+  VapidErrorCode,
+  VapidKeyFormat,
+  VapidKeyInput,
+  VapidKeys,
+  VapidPublicKey,
+} from '@pushcraft/vapid'

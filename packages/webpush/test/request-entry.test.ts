@@ -4,6 +4,14 @@
 import { describe, expect, it } from 'vitest'
 
 const PURE_EXPORTS = [
+  // re-exported from @pushcraft/vapid
+  'VapidError',
+  'VapidKeyring',
+  'VapidTokenCache',
+  'exportVapidKeys',
+  'generateVapidKeys',
+  'importVapidKeys',
+  'importVapidPublicKey',
   'DECLARATIVE_WEB_PUSH',
   'DEFAULT_TTL',
   'FIREFOX_ANDROID_BODY_BUDGET',

@@ -756,7 +756,20 @@ export class Store {
   }
 }
 
-function redactedDatabaseName(config: DatabaseConfig): string {
+/**
+ * Names a database for messages without its password: `sqlite:<file>` or
+ * `postgres://host:port/db`.
+ *
+ * @param config - The database configuration.
+ * @returns The printable name.
+ * @example
+ *
+ * ```ts
+ * import { redactedDatabaseName } from './store.js'
+ * redactedDatabaseName({ kind: 'postgres', url: 'postgres://u:secret@db:5432/push' }) // 'postgres://db:5432/push'
+ * ```
+ */
+export function redactedDatabaseName(config: DatabaseConfig): string {
   if (config.kind === 'sqlite') return `sqlite:${config.filename}`
   try {
     const url = new URL(config.url)

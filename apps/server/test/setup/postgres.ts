@@ -80,12 +80,14 @@ export async function setup(project: TestProject): Promise<() => void> {
   // initdb refuses to run as root: run the binaries as the `postgres` user then.
   const asRoot = process.getuid?.() === 0
   const run = (program: string, args: string[]): void => {
-    const command = asRoot ? 'runuser' : join(bin, program)
+    // runuser lives in /usr/sbin, which a minimal PATH may lack.
+    const runuser = ['/usr/sbin/runuser', '/sbin/runuser'].find((p) => existsSync(p)) ?? 'runuser'
+    const command = asRoot ? runuser : join(bin, program)
     const argv = asRoot ? ['-u', 'postgres', '--', join(bin, program), ...args] : args
     const result = spawnSync(command, argv, { encoding: 'utf8', timeout: 60_000 })
     if (result.status !== 0) {
       throw new Error(
-        `${program} failed (${String(result.status)}): ${result.stderr || result.stdout}`,
+        `${program} failed (${String(result.status)}): ${result.error?.message ?? (result.stderr || result.stdout)}`,
       )
     }
   }

@@ -1,50 +1,87 @@
 /**
- * HKDF-SHA-256 (RFC 5869) on WebCrypto: the input keying material is imported once per message
- * and each output is one `deriveBits` call.
+ * HKDF with SHA-256 (RFC 5869 §2) on the synchronous HMAC of `./sha256.ts`. The key schedules need
+ * one Extract and one or two short Expands per message; done in JavaScript they cost a few
+ * microseconds instead of a WebCrypto round trip each (see docs/adr/2026-11-23-pure-js-hkdf.md).
  *
  * @module
  */
 
-import { toBufferSource } from './bytes.js'
+import {
+  DIGEST_LENGTH,
+  hmacFinish,
+  hmacKey,
+  hmacStart,
+  hmacUpdate,
+  hmacUpdateByte,
+  wipeScratch,
+  type HmacKey,
+} from './sha256.js'
+
+/** RFC 5869 §2.3: L <= 255 * HashLen. */
+export const MAX_HKDF_LENGTH: number = 255 * DIGEST_LENGTH
 
 /**
- * Imports `ikm` as a non-extractable HKDF key.
+ * RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM), returned as a prepared HMAC key (PRK is only ever
+ * used as the key of HKDF-Expand). An empty salt is HashLen zeros: HMAC pads keys with zeros, so
+ * both give the same PRK.
  *
  * @internal
  */
-export function importHkdfKey(ikm: Uint8Array): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', toBufferSource(ikm), 'HKDF', false, ['deriveBits'])
+export function hkdfExtract(salt: Uint8Array, ikm: Uint8Array): HmacKey {
+  const saltKey = hmacKey(salt)
+  const prkBytes = new Uint8Array(DIGEST_LENGTH)
+  hmacStart(saltKey)
+  hmacUpdate(ikm)
+  hmacFinish(saltKey, prkBytes)
+  saltKey.fill(0)
+  const prk = hmacKey(prkBytes)
+  prkBytes.fill(0)
+  wipeScratch()
+  return prk
 }
 
 /**
- * HKDF-Expand(HKDF-Extract(salt, IKM), info, length) for a key from {@link importHkdfKey}.
+ * RFC 5869 §2.3: OKM = first L octets of T(1) || T(2) || …, with T(0) empty and T(i) =
+ * HMAC-Hash(PRK, T(i-1) || info || i), written into `out` at `offset`. `length` is at most
+ * {@link MAX_HKDF_LENGTH} (checked by the callers).
  *
  * @internal
  */
-export async function hkdfBits(
-  key: CryptoKey,
-  salt: Uint8Array,
+export function hkdfExpandInto(
+  prk: HmacKey,
   info: Uint8Array,
   length: number,
-): Promise<Uint8Array<ArrayBuffer>> {
-  const bits = await crypto.subtle.deriveBits(
-    { name: 'HKDF', hash: 'SHA-256', salt: toBufferSource(salt), info: toBufferSource(info) },
-    key,
-    length * 8,
-  )
-  return new Uint8Array(bits)
+  out: Uint8Array,
+  offset = 0,
+): void {
+  for (let i = 1, done = 0; done < length; i += 1) {
+    const take = Math.min(DIGEST_LENGTH, length - done)
+    hmacStart(prk)
+    // T(i-1) is the previous output block, already in `out`.
+    if (i > 1) hmacUpdate(out.subarray(offset + done - DIGEST_LENGTH, offset + done))
+    hmacUpdate(info)
+    hmacUpdateByte(i)
+    // Only the last block can be partial, and it is never needed again as T(i-1).
+    hmacFinish(prk, out, offset + done, take)
+    done += take
+  }
+  wipeScratch()
 }
 
 /**
- * One-shot HKDF-SHA-256.
+ * HKDF-Expand(HKDF-Extract(salt, IKM), info, L) in one call (RFC 5869 §2).
  *
  * @internal
  */
-export async function hkdf(
+export function hkdfSha256(
+  salt: Uint8Array,
   ikm: Uint8Array,
-  salt: Uint8Array,
   info: Uint8Array,
   length: number,
-): Promise<Uint8Array<ArrayBuffer>> {
-  return hkdfBits(await importHkdfKey(ikm), salt, info, length)
+): Uint8Array<ArrayBuffer> {
+  const prk = hkdfExtract(salt, ikm)
+  const okm = new Uint8Array(length)
+  hkdfExpandInto(prk, info, length, okm)
+  prk.fill(0)
+  return okm
 }

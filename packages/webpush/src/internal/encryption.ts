@@ -7,7 +7,12 @@
  * @module
  */
 
-import { encrypt, encryptAesgcm } from '@pushcraft/ece'
+import {
+  encrypt,
+  encryptAesgcm,
+  type AesgcmEncryptOptions,
+  type EncryptOptions,
+} from '@pushcraft/ece'
 import { webPushKeyInfo } from '../key-agreement.js'
 import type { ContentEncoding } from '../padding.js'
 import {
@@ -58,38 +63,42 @@ export interface EncryptionResult {
 }
 
 /**
+ * The key agreement (RFC 8291 §3.1): `as_public` and `ecdh_secret`. Each WebCrypto call runs as
+ * soon as its inputs exist, and the ones that Node runs in its thread pool are issued before the
+ * ones it runs on the calling thread, so they overlap: key generation before the import of
+ * `ua_public`, the ECDH before the export of `as_public`.
+ */
+async function agree(
+  input: EncryptionInput,
+): Promise<[applicationServerPublicKey: Uint8Array, sharedSecret: Uint8Array]> {
+  if (input.ephemeral !== undefined) {
+    const userAgentKey = await importUserAgentKey(input.userAgentPublicKey)
+    const secret = await computeSharedSecret(input.ephemeral.privateKey, userAgentKey)
+    return [input.ephemeral.publicKey, secret]
+  }
+  const [pair, userAgentKey] = await Promise.all([
+    generateEphemeralKeyPair(),
+    input.userAgentKey ?? importUserAgentKey(input.userAgentPublicKey),
+  ])
+  const [secret, publicKey] = await Promise.all([
+    computeSharedSecret(pair.privateKey, userAgentKey),
+    exportPublicKey(pair.publicKey),
+  ])
+  return [publicKey, secret]
+}
+
+/**
  * Encrypts one push message: a fresh ECDH P-256 key pair (unless fixed for a vector), the shared
- * secret with `ua_public`, then the coding's key schedule and `@pushcraft/ece`.
- *
- * Awaits are kept to what the data dependencies need: key generation runs alongside the import of
- * `ua_public`, and the export of `as_public` alongside the ECDH.
+ * secret with `ua_public`, then the coding's key schedule and `@pushcraft/ece`. After the key
+ * agreement, the only WebCrypto work left is ece's AES-GCM: both HKDF steps (RFC 8291 §3.4 here,
+ * RFC 8188 §2.2–2.3 in ece) are synchronous.
  */
 export async function encryptPayload(input: EncryptionInput): Promise<EncryptionResult> {
-  let privateKey: CryptoKey
-  let applicationServerPublicKey: Uint8Array
-  let sharedSecret: Uint8Array
-  if (input.ephemeral === undefined) {
-    const [pair, userAgentKey] = await Promise.all([
-      generateEphemeralKeyPair(),
-      input.userAgentKey ?? importUserAgentKey(input.userAgentPublicKey),
-    ])
-    privateKey = pair.privateKey
-    ;[applicationServerPublicKey, sharedSecret] = await Promise.all([
-      exportPublicKey(pair.publicKey),
-      computeSharedSecret(privateKey, userAgentKey),
-    ])
-  } else {
-    privateKey = input.ephemeral.privateKey
-    applicationServerPublicKey = input.ephemeral.publicKey
-    sharedSecret = await computeSharedSecret(
-      privateKey,
-      await importUserAgentKey(input.userAgentPublicKey),
-    )
-  }
+  const [applicationServerPublicKey, sharedSecret] = await agree(input)
 
   if (input.contentEncoding === 'aesgcm') {
     // draft-ietf-webpush-encryption-04 §3: ece combines the auth secret and the "P-256" context.
-    const result = await encryptAesgcm(input.plaintext, {
+    const options: AesgcmEncryptOptions = {
       key: sharedSecret,
       authSecret: input.authSecret,
       dh: {
@@ -97,30 +106,41 @@ export async function encryptPayload(input: EncryptionInput): Promise<Encryption
         senderPublicKey: applicationServerPublicKey,
       },
       padding: input.padding,
-      ...(input.salt === undefined ? {} : { salt: input.salt }),
-    })
-    return {
-      body: result.body,
-      applicationServerPublicKey,
-      encryption: result.headers.encryption,
-      ...(result.headers.cryptoKey === undefined ? {} : { cryptoKey: result.headers.cryptoKey }),
+    }
+    if (input.salt !== undefined) options.salt = input.salt
+    try {
+      const result = await encryptAesgcm(input.plaintext, options)
+      const encrypted: EncryptionResult = {
+        body: result.body,
+        applicationServerPublicKey,
+        encryption: result.headers.encryption,
+      }
+      return result.headers.cryptoKey === undefined
+        ? encrypted
+        : { ...encrypted, cryptoKey: result.headers.cryptoKey }
+    } finally {
+      sharedSecret.fill(0)
     }
   }
 
   // RFC 8291 §3.4: IKM from the shared secret, the auth secret and key_info.
-  const ikm = await hkdfIkm(
+  const ikm = hkdfIkm(
     sharedSecret,
     input.authSecret,
     webPushKeyInfo(input.userAgentPublicKey, applicationServerPublicKey),
   )
+  sharedSecret.fill(0)
   // RFC 8291 §4: keyid = as_public, rs = 4096, one record.
-  const body = await encrypt(input.plaintext, {
+  const options: EncryptOptions = {
     key: ikm,
     recordSize: RECORD_SIZE,
     keyId: applicationServerPublicKey,
     padding: input.padding,
-    ...(input.salt === undefined ? {} : { salt: input.salt }),
-  })
-  ikm.fill(0)
-  return { body, applicationServerPublicKey }
+  }
+  if (input.salt !== undefined) options.salt = input.salt
+  try {
+    return { body: await encrypt(input.plaintext, options), applicationServerPublicKey }
+  } finally {
+    ikm.fill(0)
+  }
 }

@@ -64,7 +64,9 @@ for (const entry of entries) {
     if (result.status === 0) console.log(`✓ ${label}`)
     else {
       failures += 1
-      console.log(`✗ ${label}\n${(result.stdout + result.stderr).trim().split('\n').slice(0, 15).join('\n')}`)
+      console.log(
+        `✗ ${label}\n${(result.stdout + result.stderr).trim().split('\n').slice(0, 15).join('\n')}`,
+      )
     }
   }
 }

@@ -1,8 +1,8 @@
 /**
  * The server's VAPID key handling (RFC 8292 §3.2): import the configured key, or generate one and
- * export it as PKCS#8 PEM for the data directory, and the token cache the sender shares. This is
- * the one module of the server that uses `@pushcraft/vapid` directly (key management is that
- * layer's job; `@pushcraft/webpush` does not re-export it); everything else goes through webpush.
+ * export it as PKCS#8 PEM for the data directory, and the token cache the sender shares. Key
+ * management comes from `@pushcraft/webpush`, which re-exports `@pushcraft/vapid`'s functions: the
+ * server depends on webpush only (STYLE §4).
  *
  * @module
  */
@@ -13,12 +13,13 @@ import {
   generateVapidKeys,
   importVapidKeys,
   type VapidKeys,
-} from '@pushcraft/vapid'
+} from '@pushcraft/webpush'
 
 export { VapidTokenCache }
 
 /**
- * The application server's key pair, as `@pushcraft/vapid` represents it.
+ * The application server's key pair, as `@pushcraft/webpush` (re-exporting `@pushcraft/vapid`)
+ * represents it.
  *
  * @example
  *
@@ -36,7 +37,8 @@ export type ServerVapidKeys = VapidKeys
  * @param material - PEM/base64 text, or DER bytes read from a file.
  * @param publicKey - The base64url public key (`VAPID_PUBLIC`), when given.
  * @returns The key pair.
- * @throws The `VapidError` `ERR_VAPID_INVALID_KEY` of `@pushcraft/vapid` for bad key material.
+ * @throws The `VapidError` `ERR_VAPID_INVALID_KEY` (re-exported by `@pushcraft/webpush`) for bad key
+ *   material.
  * @example
  *
  * ```ts

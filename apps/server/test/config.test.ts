@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { exportVapidKeys, generateVapidKeys } from '@pushcraft/vapid'
+import { exportVapidKeys, generateVapidKeys } from '@pushcraft/webpush'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { loadConfig, parseDatabaseUrl, toSubject } from '../src/config.js'

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { VapidTokenCache } from '@pushcraft/vapid'
 import { Agent, ProxyAgent, type Dispatcher } from 'undici'
 import {
   runBulk,
@@ -179,6 +180,13 @@ export class PushClient {
     const defaults: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(options)) {
       if (!POOL_KEYS.has(key) && key !== 'hooks' && value !== undefined) defaults[key] = value
+    }
+    // A long-lived client signs one VAPID token per push service and reuses it until shortly
+    // before it expires (RFC 8292 §2; Apple asks for at most one new token an hour), unless the
+    // caller brought a cache or pinned `exp` themselves.
+    const vapid = defaults.vapid
+    if (isObject(vapid) && 'keys' in vapid && !('cache' in vapid) && !('expiration' in vapid)) {
+      defaults.vapid = { ...vapid, cache: new VapidTokenCache() }
     }
     this.#defaults = defaults
     this.#hooks = options.hooks

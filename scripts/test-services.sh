@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs the test suites use, when missing: a real Firefox (the Web Push
-# end-to-end test), Chromium (the server's page test) and PostgreSQL (the server's store suite).
+# end-to-end test), Chromium (the server's page test), PostgreSQL (the server's store suite) and
+# Redis (the server's queue mode).
 # Test suites start their own throwaway instances on 127.0.0.1; nothing here keeps running.
 # As root it installs with apt-get; otherwise it says exactly what to install and carries on
 # (the suites that need a missing program then fail with the same hint).
@@ -10,6 +11,7 @@ declare -A need=(
   [firefox-esr]=/usr/bin/firefox-esr
   [chromium]=/usr/bin/chromium
   [postgresql]=/usr/lib/postgresql
+  [redis-server]=/usr/bin/redis-server
 )
 missing=()
 for pkg in "${!need[@]}"; do

@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     ...shared,
     name: 'server',
-    globalSetup: ['test/setup/postgres.ts'],
+    globalSetup: ['test/setup/postgres.ts', 'test/setup/redis.ts'],
     // The suites share one PostgreSQL server and two cores: run files one after another.
     fileParallelism: false,
   },

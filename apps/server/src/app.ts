@@ -17,13 +17,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 
-import { BroadcastManager } from './broadcasts.js'
+import { BroadcastManager, type BroadcastRunner } from './broadcasts.js'
 import type { ServerConfig } from './config.js'
 import { ApiError, type ApiErrorCode } from './errors.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import { registerPageRoutes } from './routes/pages.js'
 import { registerPushRoutes } from './routes/push.js'
+import { QueueBroadcasts } from './queue/producer.js'
 import { Sender } from './sender.js'
 import type { Store } from './store/store.js'
 
@@ -61,7 +62,8 @@ export interface AppContext {
   readonly config: ServerConfig
   readonly store: Store
   readonly sender: Sender
-  readonly broadcasts: BroadcastManager
+  /** In-process ({@link BroadcastManager}) or, with `REDIS_URL`, queue mode's producer. */
+  readonly broadcasts: BroadcastRunner
   readonly metrics: Metrics
   /** Open Server-Sent-Events streams, ended on shutdown. */
   readonly streams: Set<() => void>
@@ -191,12 +193,13 @@ function errorCodeFor(error: FastifyError): {
 }
 
 /**
- * Builds the app: registers plugins and routes, wires the sender and the broadcast manager, and
- * installs the shutdown hooks (SSE streams end, readiness turns 503, broadcasts drain up to
+ * Builds the app: registers plugins and routes, wires the sender and the broadcast runner
+ * (in-process, or queue mode's producer when `REDIS_URL` is set), and installs the shutdown hooks (SSE streams end, readiness turns 503, broadcasts drain up to
  * `SHUTDOWN_TIMEOUT_MS`, connections to push services close).
  *
  * @param options - Configuration and store.
  * @returns The ready (not listening) Fastify instance.
+ * @throws {@link StartupError} `ERR_REDIS_UNAVAILABLE` in queue mode when Redis does not answer.
  * @example
  *
  * ```ts
@@ -229,9 +232,20 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // Queue mode: broadcasts are enqueued and worker processes send them (src/worker.ts).
+  const queued =
+    config.queue === undefined
+      ? undefined
+      : await QueueBroadcasts.open({ queue: config.queue, store, log: app.log })
   const metrics = createMetrics({
     countSubscriptions: () => store.countSubscriptions(),
     defaults: options.processMetrics !== false,
+    ...(queued === undefined
+      ? {}
+      : {
+          countBroadcastsInFlight: async () => (await store.listUnfinishedBroadcasts()).length,
+          countQueueJobs: () => queued.jobCounts(),
+        }),
   })
   const sender = new Sender({
     config,
@@ -240,13 +254,15 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     log: app.log,
     ...(options.pushConnect === undefined ? {} : { connect: options.pushConnect }),
   })
-  const broadcasts = new BroadcastManager({
-    store,
-    sender,
-    metrics,
-    log: app.log,
-    outcomesPerBroadcast: config.outcomesPerBroadcast,
-  })
+  const broadcasts: BroadcastRunner =
+    queued ??
+    new BroadcastManager({
+      store,
+      sender,
+      metrics,
+      log: app.log,
+      outcomesPerBroadcast: config.outcomesPerBroadcast,
+    })
   const ctx: AppContext = {
     config,
     store,
@@ -260,9 +276,16 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   // The API speaks JSON only: any other body is 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain')
 
-  const interrupted = await store.markInterrupted()
-  if (interrupted > 0)
-    app.log.warn({ broadcasts: interrupted }, 'marked broadcasts of a previous run as interrupted')
+  // In-process mode, a broadcast left `running` died with its process. In queue mode other
+  // processes are sending it: never touch it.
+  if (queued === undefined) {
+    const interrupted = await store.markInterrupted()
+    if (interrupted > 0)
+      app.log.warn(
+        { broadcasts: interrupted },
+        'marked broadcasts of a previous run as interrupted',
+      )
+  }
 
   // Errors: one body shape for every 4xx/5xx.
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {

@@ -48,6 +48,30 @@ export interface BroadcastInput {
  */
 export type ProgressListener = (broadcast: BroadcastRecord, done: boolean) => void
 
+/**
+ * What the routes need of a broadcast runner: in-process ({@link BroadcastManager}) or queue mode
+ * (`QueueBroadcasts`, where worker processes send).
+ *
+ * @example
+ *
+ * ```ts
+ * import type { BroadcastRunner } from './broadcasts.js'
+ * const start = (runner: BroadcastRunner) => runner.start({ message: { title: 'Hi' }, tags: null })
+ * ```
+ */
+export interface BroadcastRunner {
+  /** Broadcasts this process is sending now. */
+  readonly inFlight: number
+  /** Stores a broadcast and has it sent in the background; answers with it at once. */
+  start(input: BroadcastInput): Promise<BroadcastRecord>
+  /** Subscribes to a broadcast's progress; returns the unsubscribe function. */
+  listen(id: string, listener: ProgressListener): () => void
+  /** Whether this process is sending the broadcast now. */
+  isRunning(id: string): boolean
+  /** Stops starting broadcasts and lets those in flight end, up to `timeoutMs`. */
+  drain(timeoutMs: number): Promise<void>
+}
+
 /** Progress events are pushed at most this often (ms), plus the final one. */
 const PROGRESS_INTERVAL = 200
 /** Buffered send outcomes are written at most this often (ms), plus at the end. */
@@ -70,7 +94,7 @@ interface Running {
  * const broadcast = await manager.start({ message: { title: 'Hi' }, tags: null })
  * ```
  */
-export class BroadcastManager {
+export class BroadcastManager implements BroadcastRunner {
   readonly #store: Store
   readonly #sender: Sender
   readonly #metrics: Metrics

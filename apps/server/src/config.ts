@@ -38,6 +38,45 @@ export type DatabaseConfig =
   | { readonly kind: 'postgres'; readonly url: string }
 
 /**
+ * Queue mode (`REDIS_URL` set): broadcasts are split into chunks and sent by worker processes
+ * through BullMQ queues, one per push service.
+ *
+ * @example
+ *
+ * ```ts
+ * import type { QueueConfig } from './config.js'
+ * const queue: QueueConfig = {
+ *   redisUrl: 'redis://127.0.0.1:6379',
+ *   prefix: 'pushcraft',
+ *   chunkSize: 250,
+ *   workerConcurrency: 4,
+ *   lockDurationMs: 30_000,
+ *   stalledIntervalMs: 30_000,
+ *   maxStalledCount: 3,
+ *   attempts: 5,
+ * }
+ * ```
+ */
+export interface QueueConfig {
+  /** `REDIS_URL`: `redis://[user:password@]host[:port][/db]` or `rediss://` (TLS). */
+  readonly redisUrl: string
+  /** `QUEUE_PREFIX`: the BullMQ key prefix, so several deployments can share one Redis. */
+  readonly prefix: string
+  /** `QUEUE_CHUNK_SIZE`: subscriptions per send job. */
+  readonly chunkSize: number
+  /** `WORKER_CONCURRENCY`: jobs a worker process runs at once per push service queue. */
+  readonly workerConcurrency: number
+  /** `WORKER_LOCK_MS`: BullMQ `lockDuration`; a job whose lock expires is given to another worker. */
+  readonly lockDurationMs: number
+  /** `WORKER_STALLED_INTERVAL_MS`: how often workers look for jobs of dead workers. */
+  readonly stalledIntervalMs: number
+  /** `WORKER_MAX_STALLED`: how often a job may be recovered from a dead worker before it fails. */
+  readonly maxStalledCount: number
+  /** `QUEUE_ATTEMPTS`: attempts of a job that throws (the database is down, …), with backoff. */
+  readonly attempts: number
+}
+
+/**
  * Where a secret came from: given in the environment, read from a file under `DATA_DIR`, or
  * generated (and written to that file) at this start.
  *
@@ -107,6 +146,8 @@ export interface ServerConfig {
   readonly sendTimeoutMs: number
   /** `MAX_RETRIES`: how often a rate-limited (429) send is retried after `Retry-After`. */
   readonly maxRetries: number
+  /** Queue mode, when `REDIS_URL` is set; `undefined`: broadcasts run in the API process. */
+  readonly queue: QueueConfig | undefined
 }
 
 /**
@@ -281,6 +322,63 @@ export function parseDatabaseUrl(
   )
 }
 
+/**
+ * Checks `REDIS_URL`: a `redis://` or `rediss://` URL with a host.
+ *
+ * @param value - The URL.
+ * @returns An error message (never repeating the URL, which may hold a password), or `undefined`.
+ */
+function checkRedisUrl(value: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return 'is not a URL; expected redis://[user:password@]host[:port][/db] or rediss://…'
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    return `unsupported scheme "${url.protocol}"; expected redis:// or rediss:// (TLS)`
+  }
+  if (url.hostname === '') return 'has no host'
+  if (!/^(\/\d*)?$/.test(url.pathname)) return 'the path must be a database number such as /0'
+  return undefined
+}
+
+function parseQueue(reader: Reader, database: DatabaseConfig | undefined): QueueConfig | undefined {
+  const redisUrl = reader.get('REDIS_URL')
+  const chunkSize = reader.integer('QUEUE_CHUNK_SIZE', 250, 1, 10_000)
+  const workerConcurrency = reader.integer('WORKER_CONCURRENCY', 4, 1, 256)
+  const lockDurationMs = reader.integer('WORKER_LOCK_MS', 30_000, 1000, 3_600_000)
+  const stalledIntervalMs = reader.integer('WORKER_STALLED_INTERVAL_MS', 30_000, 500, 3_600_000)
+  const maxStalledCount = reader.integer('WORKER_MAX_STALLED', 3, 1, 100)
+  const attempts = reader.integer('QUEUE_ATTEMPTS', 5, 1, 100)
+  const prefix = reader.get('QUEUE_PREFIX') ?? 'pushcraft'
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) {
+    reader.fail('QUEUE_PREFIX', 'must be 1 to 64 characters A-Z a-z 0-9 _ . -')
+  }
+  if (redisUrl === undefined) return undefined
+  const problem = checkRedisUrl(redisUrl)
+  if (problem !== undefined) reader.fail('REDIS_URL', problem)
+  if (database?.kind === 'sqlite') {
+    // Queue mode runs several API and worker processes, usually on several machines: a SQLite
+    // file cannot be shared between machines, and even on one machine its single writer lock
+    // would serialize every worker's result batches.
+    reader.fail(
+      'DATABASE_URL',
+      'queue mode (REDIS_URL) needs PostgreSQL: API and worker processes on several machines cannot share one SQLite file; set DATABASE_URL=postgres://user:pass@host:port/db',
+    )
+  }
+  return {
+    redisUrl,
+    prefix,
+    chunkSize,
+    workerConcurrency,
+    lockDurationMs,
+    stalledIntervalMs,
+    maxStalledCount,
+    attempts,
+  }
+}
+
 function parseOrigins(reader: Reader): string[] {
   const list = reader.list('CORS_ORIGINS') ?? []
   const out: string[] = []
@@ -435,7 +533,8 @@ function resolveAdminToken(reader: Reader, dataDir: string): ServerConfig['admin
 
 /**
  * Reads, validates and completes the configuration. Every malformed variable is reported at once;
- * missing secrets are generated and persisted under `DATA_DIR` (mode 0600).
+ * missing secrets are generated and persisted under `DATA_DIR` (mode 0600). With `REDIS_URL` set
+ * (queue mode), `DATABASE_URL` must be PostgreSQL.
  *
  * @param options - The environment and the directory relative paths resolve against.
  * @returns The configuration.
@@ -505,6 +604,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Serve
     if (!(error instanceof StartupError)) throw error
     reader.fail('DATABASE_URL', error.message.replace(/^DATABASE_URL: /, ''))
   }
+  const queue = parseQueue(reader, database)
 
   // Everything that needs no I/O is checked before anything is written to disk.
   if (reader.issues.length > 0) {
@@ -537,6 +637,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Serve
     shutdownTimeoutMs,
     sendTimeoutMs,
     maxRetries,
+    queue,
   }
 }
 

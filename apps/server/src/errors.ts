@@ -16,6 +16,7 @@
  * - `ERR_DATABASE_URL`: `DATABASE_URL` is not a `sqlite:` or `postgres:` URL.
  * - `ERR_DATABASE_UNAVAILABLE`: the database cannot be opened or reached.
  * - `ERR_DATABASE_MIGRATION`: the schema migration failed.
+ * - `ERR_REDIS_UNAVAILABLE`: queue mode, and Redis (`REDIS_URL`) cannot be reached.
  *
  * @example
  *
@@ -32,6 +33,7 @@ export type StartupErrorCode =
   | 'ERR_DATABASE_URL'
   | 'ERR_DATABASE_UNAVAILABLE'
   | 'ERR_DATABASE_MIGRATION'
+  | 'ERR_REDIS_UNAVAILABLE'
 
 /**
  * One problem with one configuration variable.

@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics (prom-client) on a registry per app instance (no global state): sends by push
- * service and outcome, send latency, stored subscriptions, broadcasts in flight, plus the process
- * defaults.
+ * service and outcome, send latency, stored subscriptions, broadcasts in flight, in queue mode the
+ * queues' job counts (the signal to scale workers on), plus the process defaults.
  *
  * @module
  */
@@ -45,6 +45,8 @@ export interface Metrics {
   readonly sendDuration: Histogram<'service'>
   readonly broadcastsInFlight: Gauge
   readonly subscriptions: Gauge
+  /** Queue mode: `pushcraft_queue_jobs{queue,state}`, read from Redis at each scrape. */
+  readonly queueJobs: Gauge<'queue' | 'state'> | undefined
 }
 
 /**
@@ -64,6 +66,10 @@ export interface Metrics {
 export function createMetrics(options: {
   countSubscriptions: () => Promise<number>
   defaults?: boolean
+  /** Queue mode: the broadcasts not yet ended, read at each scrape (workers send them). */
+  countBroadcastsInFlight?: () => Promise<number>
+  /** Queue mode: job counts by queue and state, read at each scrape. */
+  countQueueJobs?: () => Promise<Record<string, Readonly<Record<string, number>>>>
 }): Metrics {
   const registry = new Registry()
   if (options.defaults !== false)
@@ -81,11 +87,44 @@ export function createMetrics(options: {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   })
+  const countBroadcasts = options.countBroadcastsInFlight
   const broadcastsInFlight = new Gauge({
     name: 'pushcraft_broadcasts_in_flight',
     help: 'Broadcasts being sent now',
     registers: [registry],
+    ...(countBroadcasts === undefined
+      ? {}
+      : {
+          async collect() {
+            try {
+              this.set(await countBroadcasts())
+            } catch {
+              // The database is down: keep the last value.
+            }
+          },
+        }),
   })
+  const countQueueJobs = options.countQueueJobs
+  const queueJobs =
+    countQueueJobs === undefined
+      ? undefined
+      : new Gauge({
+          name: 'pushcraft_queue_jobs',
+          help: 'Queue mode: jobs by queue (broadcast-plan, send-<service>) and state',
+          labelNames: ['queue', 'state'] as const,
+          registers: [registry],
+          async collect() {
+            try {
+              for (const [queue, counts] of Object.entries(await countQueueJobs())) {
+                for (const [state, value] of Object.entries(counts)) {
+                  this.set({ queue, state }, value)
+                }
+              }
+            } catch {
+              // Redis is down: keep the last values.
+            }
+          },
+        })
   const countSubscriptions = options.countSubscriptions
   const subscriptions = new Gauge({
     name: 'pushcraft_subscriptions',
@@ -99,5 +138,5 @@ export function createMetrics(options: {
       }
     },
   })
-  return { registry, sends, sendDuration, broadcastsInFlight, subscriptions }
+  return { registry, sends, sendDuration, broadcastsInFlight, subscriptions, queueJobs }
 }

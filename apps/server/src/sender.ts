@@ -14,6 +14,11 @@
  * A subscription is never deleted because of our own outage: only the push service's explicit
  * answer deletes.
  *
+ * Queue mode uses the same code per chunk, with three hooks: results are applied through the
+ * broadcast's exactly-once recorder (`apply`), a throttling answer (429, or 503 with
+ * `Retry-After`) is not waited out inline but reported (`onThrottled`) so the worker pauses that
+ * push service's queue, and a soft `stop` lets sends in flight finish while starting no new one.
+ *
  * @module
  */
 
@@ -34,7 +39,7 @@ import type { ServerConfig } from './config.js'
 import type { Metrics, SendOutcomeLabel } from './metrics.js'
 import { EndpointRejectedError, checkEndpointSyntax, createGuardedLookup } from './ssrf.js'
 import { VapidTokenCache } from './vapid.js'
-import type { SendOutcome, SendTarget, Store } from './store/store.js'
+import type { ResultBatch, SendOutcome, SendTarget, Store } from './store/store.js'
 
 /** Results applied to the store per transaction, at most. */
 const FLUSH_SIZE = 500
@@ -79,6 +84,8 @@ export interface DeliveryCounts {
   readonly retried: number
   /** Refused by the SSRF guard at send time. */
   readonly blocked: number
+  /** Throttled and left for a later attempt (queue mode, `onThrottled`). */
+  readonly deferred: number
 }
 
 /**
@@ -96,6 +103,8 @@ export interface DeliveryReport extends DeliveryCounts {
   readonly removedEndpoints: readonly string[]
   /** Whether the delivery stopped early (shutdown). */
   readonly aborted: boolean
+  /** Whether the `stop` signal ended it before every target was sent. */
+  readonly stopped: boolean
 }
 
 /**
@@ -127,6 +136,40 @@ export interface DeliveryOptions {
   readonly onProgress?: (counts: DeliveryCounts) => void
   /** Receives the outcomes of each batch (for the bounded per-broadcast log). */
   readonly onOutcomes?: (outcomes: readonly Omit<SendOutcome, 'seq'>[]) => Promise<void>
+  /**
+   * Applies a batch of results (default: `Store#applyResults`). Queue mode passes the broadcast's
+   * exactly-once recorder. Returns the ids deleted.
+   */
+  readonly apply?: (batch: ResultBatch) => Promise<number[]>
+  /**
+   * Queue mode: a throttling answer (429, or 503 with `Retry-After`, RFC 9110 §10.2.3) is not
+   * retried inline; the target is left unsent (`deferred`) and this is called with the
+   * `Retry-After` in milliseconds, when there was one.
+   */
+  readonly onThrottled?: (retryAfter: number | undefined) => void
+  /** A soft stop: no new send starts once it aborts; sends in flight finish and are applied. */
+  readonly stop?: AbortSignal
+}
+
+/**
+ * Whether an error is a push service asking us to slow down: 429 (and what webpush classifies as
+ * rate limiting: WNS 406, Apple `TooManyRequests`), or 503 with `Retry-After` (RFC 9110 §15.6.4).
+ *
+ * @param error - What a send threw.
+ * @returns The `Retry-After` in milliseconds (or `null` when the answer had none), or `undefined`
+ *   when the error is not throttling.
+ * @example
+ *
+ * ```ts
+ * import { throttleDelay } from './sender.js'
+ * throttleDelay(new Error('boom')) // undefined
+ * ```
+ */
+export function throttleDelay(error: unknown): number | null | undefined {
+  if (!(error instanceof PushServiceError)) return undefined
+  if (error.kind === 'rateLimited') return error.retryAfter ?? null
+  if (error.statusCode === 503 && error.retryAfter !== undefined) return error.retryAfter
+  return undefined
 }
 
 /**
@@ -320,6 +363,8 @@ export class Sender {
       topic?: string
       signal: AbortSignal
       onRetry?: () => void
+      /** Wait out a 429's `Retry-After` and retry, up to `MAX_RETRIES` (default true). */
+      retryRateLimited?: boolean
     },
   ): Promise<PushResult> {
     try {
@@ -349,6 +394,7 @@ export class Sender {
         if (
           !(error instanceof PushServiceError) ||
           error.kind !== 'rateLimited' ||
+          options.retryRateLimited === false ||
           attempt >= this.#config.maxRetries
         ) {
           throw error
@@ -381,7 +427,9 @@ export class Sender {
       resubscribe: 0,
       retried: 0,
       blocked: 0,
+      deferred: 0,
     }
+    const apply = options.apply ?? ((batch: ResultBatch) => this.#store.applyResults(batch))
     const removedEndpoints: string[] = []
     const goneEndpoints = new Map<number, string>()
     let batch = {
@@ -389,6 +437,8 @@ export class Sender {
       failed: [] as number[],
       gone: [] as number[],
       resubscribe: [] as number[],
+      blocked: [] as number[],
+      retried: 0,
     }
     let outcomes: Omit<SendOutcome, 'seq'>[] = []
     let pending = 0
@@ -399,12 +449,12 @@ export class Sender {
     const flush = async (): Promise<void> => {
       const current = batch
       const currentOutcomes = outcomes
-      batch = { delivered: [], failed: [], gone: [], resubscribe: [] }
+      batch = { delivered: [], failed: [], gone: [], resubscribe: [], blocked: [], retried: 0 }
       outcomes = []
       pending = 0
       lastFlush = Date.now()
       try {
-        const removed = await this.#store.applyResults({ ...current, since: options.since })
+        const removed = await apply({ ...current, since: options.since })
         storeError = undefined
         const removedSet = new Set(removed)
         // Gone but renewed meanwhile: neither removed nor delivered; count as failed.
@@ -429,11 +479,14 @@ export class Sender {
         batch.failed.push(...current.failed)
         batch.gone.push(...current.gone)
         batch.resubscribe.push(...current.resubscribe)
+        batch.blocked.push(...current.blocked)
+        batch.retried += current.retried
         pending +=
           current.delivered.length +
           current.failed.length +
           current.gone.length +
-          current.resubscribe.length
+          current.resubscribe.length +
+          current.blocked.length
         return
       }
       if (options.onOutcomes !== undefined && currentOutcomes.length > 0) {
@@ -452,9 +505,15 @@ export class Sender {
     }
     options.signal?.addEventListener('abort', onAbort, { once: true })
 
+    const stop = options.stop
+    let stopped = false
     async function* flatten(): AsyncGenerator<Target, void, undefined> {
       for await (const page of pages) {
         for (const t of page) {
+          if (stop?.aborted === true) {
+            stopped = true
+            return
+          }
           yield {
             id: t.id,
             endpoint: t.endpoint,
@@ -486,7 +545,9 @@ export class Sender {
           signal,
           onRetry: () => {
             counts.retried += 1
+            batch.retried += 1
           },
+          ...(options.onThrottled === undefined ? {} : { retryRateLimited: false }),
         },
       )
 
@@ -516,6 +577,17 @@ export class Sender {
             })
           }
         } else {
+          const throttled =
+            options.onThrottled === undefined ? undefined : throttleDelay(item.error)
+          if (throttled !== undefined) {
+            // Left unsent: the job runs again once the service's queue resumes.
+            counts.completed -= 1
+            counts.deferred += 1
+            counts.retried += 1
+            batch.retried += 1
+            options.onThrottled?.(throttled ?? undefined)
+            continue
+          }
           const { verdict, statusCode, detail } = classifySendError(item.error)
           if (record) {
             outcomes.push({
@@ -540,6 +612,7 @@ export class Sender {
             case 'blocked':
               counts.blocked += 1
               counts.failed += 1
+              batch.blocked.push(id)
               break
             case 'failed':
               counts.failed += 1
@@ -568,6 +641,6 @@ export class Sender {
       if (pending > 0)
         throw storeError instanceof Error ? storeError : new Error('the store is unavailable')
     }
-    return { ...counts, removedEndpoints, aborted }
+    return { ...counts, removedEndpoints, aborted, stopped }
   }
 }

@@ -205,3 +205,90 @@ describe('parseDatabaseUrl', () => {
     },
   )
 })
+
+describe('queue mode configuration (REDIS_URL)', () => {
+  const pg = 'postgres://push:secret@db.internal:5432/push'
+
+  it('is off without REDIS_URL', async () => {
+    const config = await loadConfig({ env: {}, cwd: dir })
+    expect(config.queue).toBeUndefined()
+  })
+
+  it('reads REDIS_URL and the worker settings, with defaults', async () => {
+    const config = await loadConfig({
+      env: { REDIS_URL: 'redis://:pw@cache:6380/2', DATABASE_URL: pg },
+      cwd: dir,
+    })
+    expect(config.queue).toEqual({
+      redisUrl: 'redis://:pw@cache:6380/2',
+      prefix: 'pushcraft',
+      chunkSize: 250,
+      workerConcurrency: 4,
+      lockDurationMs: 30_000,
+      stalledIntervalMs: 30_000,
+      maxStalledCount: 3,
+      attempts: 5,
+    })
+    const tuned = await loadConfig({
+      env: {
+        REDIS_URL: 'rediss://cache.example.com',
+        DATABASE_URL: pg,
+        QUEUE_PREFIX: 'push-eu',
+        QUEUE_CHUNK_SIZE: '500',
+        WORKER_CONCURRENCY: '8',
+        WORKER_LOCK_MS: '5000',
+        WORKER_STALLED_INTERVAL_MS: '2000',
+      },
+      cwd: dir,
+    })
+    expect(tuned.queue).toMatchObject({
+      prefix: 'push-eu',
+      chunkSize: 500,
+      workerConcurrency: 8,
+      lockDurationMs: 5000,
+      stalledIntervalMs: 2000,
+    })
+  })
+
+  it('refuses queue mode on SQLite, naming DATABASE_URL and why', async () => {
+    const error = await loadConfig({ env: { REDIS_URL: 'redis://cache:6379' }, cwd: dir }).catch(
+      (e: unknown) => e,
+    )
+    expect(error).toMatchObject({
+      code: 'ERR_CONFIG_INVALID',
+      issues: [expect.objectContaining({ variable: 'DATABASE_URL' })],
+    })
+    expect((error as Error).message).toMatch(/needs PostgreSQL/)
+  })
+
+  it.each([
+    ['http://cache:6379', 'REDIS_URL'],
+    ['redis://', 'REDIS_URL'],
+    ['redis://cache/db0', 'REDIS_URL'],
+  ])('refuses REDIS_URL=%s without echoing it', async (url, variable) => {
+    const error = await loadConfig({
+      env: { REDIS_URL: url.replace('cache', ':hunter2@cache'), DATABASE_URL: pg },
+      cwd: dir,
+    }).catch((e: unknown) => e)
+    expect(error).toMatchObject({
+      code: 'ERR_CONFIG_INVALID',
+      issues: [expect.objectContaining({ variable })],
+    })
+    expect((error as Error).message).not.toMatch(/hunter2/)
+  })
+
+  it('checks the worker settings', async () => {
+    const error = await loadConfig({
+      env: {
+        REDIS_URL: 'redis://cache:6379',
+        DATABASE_URL: pg,
+        QUEUE_CHUNK_SIZE: '0',
+        WORKER_CONCURRENCY: 'many',
+        QUEUE_PREFIX: 'a:b',
+      },
+      cwd: dir,
+    }).catch((e: unknown) => e)
+    const variables = (error as { issues: { variable: string }[] }).issues.map((i) => i.variable)
+    expect(variables).toEqual(['QUEUE_CHUNK_SIZE', 'WORKER_CONCURRENCY', 'QUEUE_PREFIX'])
+  })
+})

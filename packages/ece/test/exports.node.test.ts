@@ -17,6 +17,7 @@ const PUBLIC_NAMES = [
   'decryptAesgcm',
   'encrypt',
   'encryptAesgcm',
+  'hkdf',
   'parseAesgcmHeaders',
   'parseHeader',
 ]

@@ -7,6 +7,7 @@ import {
   EceError,
   encrypt,
   encryptAesgcm,
+  hkdf,
   parseAesgcmHeaders,
   parseHeader,
   type Aes128gcmHeader,
@@ -16,6 +17,7 @@ import {
   type DecryptOptions,
   type EceErrorCode,
   type EncryptOptions,
+  type HkdfOptions,
 } from '../src/index.js'
 import type { DEFAULT_RECORD_SIZE } from '../src/index.js'
 
@@ -51,6 +53,16 @@ expectTypeOf(decryptAesgcm(bytes, { key: bytes, salt: bytes })).resolves.toEqual
   Uint8Array<ArrayBuffer>
 >()
 expectTypeOf(parseHeader(bytes)).toEqualTypeOf<Aes128gcmHeader>()
+// hkdf is synchronous.
+expectTypeOf(hkdf({ salt: bytes, ikm: bytes, info: bytes, length: 32 })).toEqualTypeOf<
+  Uint8Array<ArrayBuffer>
+>()
+expectTypeOf<HkdfOptions>().toEqualTypeOf<{
+  salt: Uint8Array
+  ikm: Uint8Array
+  info: Uint8Array
+  length: number
+}>()
 expectTypeOf(parseAesgcmHeaders({ encryption: 'salt=x' })).toEqualTypeOf<AesgcmHeaderParams>()
 
 // Options reject typos and wrong types.
@@ -64,6 +76,10 @@ void encrypt(bytes, { salt: bytes })
 void decrypt(bytes, { key: bytes, keyLookup: () => bytes })
 // @ts-expect-error -- one of key and keyLookup is required
 void decrypt(bytes, { maxPlaintextSize: 10 })
+// @ts-expect-error -- info is required (may be empty)
+void hkdf({ salt: bytes, ikm: bytes, length: 32 })
+// @ts-expect-error -- misspelt option
+void hkdf({ salt: bytes, ikm: bytes, info: bytes, lenght: 32 })
 // @ts-expect-error -- salt is required to decrypt aesgcm
 void decryptAesgcm(bytes, { key: bytes })
 

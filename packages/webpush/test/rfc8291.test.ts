@@ -1,6 +1,7 @@
 // RFC 8291 §5 and Appendix A: the published Web Push message encryption example with every
 // intermediate value (test/vectors/webpush-encryption.json, id rfc8291-appendix-a), plus the
 // receiver-only aes128gcm vectors of Firefox's push test suite.
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decrypt } from '@pushcraft/ece'
 import { deriveWebPushIkm, webPushKeyInfo } from '../src/key-agreement.ts'
@@ -186,4 +187,45 @@ describe('Firefox push test suite, aes128gcm receiver vectors', () => {
       expect(plaintext).toEqual(bytes(entry.output.plaintext))
     })
   }
+})
+
+describe('deriveWebPushIkm (RFC 8291 §3.4, on the synchronous HKDF of @pushcraft/ece)', () => {
+  it('equals WebCrypto HKDF for random secrets and keys', async () => {
+    const bytesOf = (length: number) => fc.uint8Array({ minLength: length, maxLength: length })
+    await fc.assert(
+      fc.asyncProperty(
+        bytesOf(32),
+        bytesOf(16),
+        bytesOf(65),
+        bytesOf(65),
+        async (sharedSecret, authSecret, userAgentPublicKey, applicationServerPublicKey) => {
+          const ikm = await deriveWebPushIkm({
+            sharedSecret,
+            authSecret,
+            userAgentPublicKey,
+            applicationServerPublicKey,
+          })
+          const info = webPushKeyInfo(userAgentPublicKey, applicationServerPublicKey)
+          expect(ikm).toEqual(await hkdf(sharedSecret, authSecret, info, 32))
+        },
+      ),
+      { numRuns: 100 },
+    )
+  })
+
+  it('reports misuse as a rejected promise, never a synchronous throw', async () => {
+    const valid = {
+      sharedSecret: new Uint8Array(32),
+      authSecret: new Uint8Array(16),
+      userAgentPublicKey: new Uint8Array(65),
+      applicationServerPublicKey: new Uint8Array(65),
+    }
+    const short = deriveWebPushIkm({ ...valid, authSecret: new Uint8Array(15) })
+    await expect(short).rejects.toThrow(RangeError)
+    const wrongType = deriveWebPushIkm({
+      ...valid,
+      sharedSecret: 'secret' as unknown as Uint8Array,
+    })
+    await expect(wrongType).rejects.toThrow(TypeError)
+  })
 })

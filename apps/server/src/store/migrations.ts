@@ -1,13 +1,17 @@
 /**
  * The one migration set for SQLite and PostgreSQL. Migrations are code (no files to ship) and run
  * at start-up under Kysely's migration lock; the only dialect difference is how the integer
- * primary key is generated.
+ * primary key is generated. `0002_queue_mode` adds each subscription's push service and the
+ * chunk and delivery tables of queue mode.
  *
  * @module
  */
 
+import { identifyPushService } from '@pushcraft/webpush'
 import type { Kysely } from 'kysely'
 import type { Migration, MigrationProvider } from 'kysely/migration'
+
+import type { Database } from './schema.js'
 
 /**
  * The SQL dialects the store supports.
@@ -111,6 +115,79 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropTable('subscriptions').execute()
       },
     },
+    '0002_queue_mode': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // The push service of each subscription, so queue mode can plan per-service chunks by id.
+        await db.schema
+          .alterTable('subscriptions')
+          .addColumn('service', 'text', (c) => c.notNull().defaultTo('other'))
+          .execute()
+        await backfillServices(db)
+        await db.schema
+          .createIndex('subscriptions_service_id')
+          .on('subscriptions')
+          .columns(['service', 'id'])
+          .execute()
+
+        await db.schema
+          .createTable('broadcast_chunks')
+          .addColumn('broadcast_id', 'text', (c) =>
+            c.notNull().references('broadcasts.id').onDelete('cascade'),
+          )
+          .addColumn('service', 'text', (c) => c.notNull())
+          .addColumn('first_id', 'integer', (c) => c.notNull())
+          .addColumn('last_id', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('broadcast_chunks_pk', ['broadcast_id', 'service', 'first_id'])
+          .execute()
+        await db.schema
+          .createIndex('broadcast_chunks_status')
+          .on('broadcast_chunks')
+          .columns(['broadcast_id', 'status'])
+          .execute()
+
+        await db.schema
+          .createTable('broadcast_deliveries')
+          .addColumn('broadcast_id', 'text', (c) =>
+            c.notNull().references('broadcasts.id').onDelete('cascade'),
+          )
+          .addColumn('subscription_id', 'integer', (c) => c.notNull())
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('broadcast_deliveries_pk', ['broadcast_id', 'subscription_id'])
+          .execute()
+      },
+      async down(db: Kysely<unknown>): Promise<void> {
+        await db.schema.dropTable('broadcast_deliveries').execute()
+        await db.schema.dropTable('broadcast_chunks').execute()
+        await db.schema.dropIndex('subscriptions_service_id').execute()
+        await db.schema.alterTable('subscriptions').dropColumn('service').execute()
+      },
+    },
+  }
+}
+
+/** Sets `service` from each stored endpoint's host, in pages (constant memory). */
+async function backfillServices(db: Kysely<Database>): Promise<void> {
+  let after = 0
+  for (;;) {
+    const page = await db
+      .selectFrom('subscriptions')
+      .select(['id', 'endpoint'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(1000)
+      .execute()
+    if (page.length === 0) return
+    const byService = new Map<string, number[]>()
+    for (const row of page) {
+      const service = identifyPushService(row.endpoint)
+      if (service !== 'other') byService.set(service, [...(byService.get(service) ?? []), row.id])
+    }
+    for (const [service, ids] of byService) {
+      await db.updateTable('subscriptions').set({ service }).where('id', 'in', ids).execute()
+    }
+    after = page[page.length - 1]?.id ?? after
   }
 }
 

@@ -40,6 +40,11 @@ export interface SubscriptionsTable {
   vapid_key_id: string | null
   /** 1 when the push service reported a VAPID key mismatch: the browser must subscribe again. */
   needs_resubscribe: number
+  /**
+   * The push service of the endpoint's host (`fcm`, `mozilla`, `apple`, `wns`, `other`): queue
+   * mode sends each service's subscriptions through that service's queue.
+   */
+  service: Generated<string>
 }
 
 /**
@@ -116,6 +121,47 @@ export interface SendOutcomesTable {
 }
 
 /**
+ * Queue mode: one chunk of a broadcast, the subscriptions of one push service with ids from
+ * `first_id` to `last_id`, sent by one job. Planned once per broadcast, in one transaction, so a
+ * re-run of the planning job finds the same chunks.
+ *
+ * @example
+ *
+ * ```ts
+ * import type { BroadcastChunksTable } from './schema.js'
+ * type Status = BroadcastChunksTable['status']
+ * ```
+ */
+export interface BroadcastChunksTable {
+  broadcast_id: string
+  service: string
+  first_id: number
+  last_id: number
+  /** `pending` → `done`, or `failed` when its job ran out of attempts. */
+  status: string
+  updated_at: number
+}
+
+/**
+ * Queue mode: the outcome of one subscription in one broadcast, written in the same transaction
+ * as its effects and counters, so a chunk re-run after a worker died skips what was already sent
+ * and counts nothing twice. Deleted when the broadcast ends.
+ *
+ * @example
+ *
+ * ```ts
+ * import type { BroadcastDeliveriesTable } from './schema.js'
+ * type Outcome = BroadcastDeliveriesTable['outcome']
+ * ```
+ */
+export interface BroadcastDeliveriesTable {
+  broadcast_id: string
+  subscription_id: number
+  /** `delivered`, `gone`, `resubscribe`, `failed`, `blocked`. */
+  outcome: string
+}
+
+/**
  * The whole database, for `Kysely<Database>`.
  *
  * @example
@@ -131,4 +177,6 @@ export interface Database {
   subscription_tags: SubscriptionTagsTable
   broadcasts: BroadcastsTable
   send_outcomes: SendOutcomesTable
+  broadcast_chunks: BroadcastChunksTable
+  broadcast_deliveries: BroadcastDeliveriesTable
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { identifyPushService } from '@pushcraft/webpush'
 import SQLite from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely'
 import { Migrator } from 'kysely/migration'
@@ -115,6 +116,28 @@ export interface ResultBatch {
    * neither deleted nor marked by this batch.
    */
   readonly since: number
+  /** Refused by the SSRF guard at send time: kept, nothing to update (recorded in queue mode). */
+  readonly blocked?: readonly number[]
+  /** Rate-limited attempts since the previous batch (added to the broadcast's `retried`). */
+  readonly retried?: number
+}
+
+/**
+ * Queue mode: one chunk of a broadcast (the subscriptions of one push service with ids from
+ * `firstId` to `lastId`), the unit of one job.
+ *
+ * @example
+ *
+ * ```ts
+ * import type { ChunkRef } from './store.js'
+ * const chunk: ChunkRef = { broadcastId: 'b', service: 'fcm', firstId: 1, lastId: 250 }
+ * ```
+ */
+export interface ChunkRef {
+  readonly broadcastId: string
+  readonly service: string
+  readonly firstId: number
+  readonly lastId: number
 }
 
 /**
@@ -195,6 +218,56 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
+}
+
+/** Applies the cleanup rules of a batch inside a transaction; returns the ids deleted. */
+async function applyIn(
+  trx: Transaction<Database>,
+  batch: ResultBatch,
+  now: number,
+): Promise<number[]> {
+  for (const ids of chunks(batch.delivered)) {
+    await trx
+      .updateTable('subscriptions')
+      .set({ last_success_at: now, failure_count: 0 })
+      .where('id', 'in', ids)
+      .execute()
+  }
+  for (const ids of chunks(batch.failed)) {
+    await trx
+      .updateTable('subscriptions')
+      .set((eb) => ({ last_failure_at: now, failure_count: eb('failure_count', '+', 1) }))
+      .where('id', 'in', ids)
+      .execute()
+  }
+  for (const ids of chunks(batch.resubscribe)) {
+    await trx
+      .updateTable('subscriptions')
+      .set((eb) => ({
+        last_failure_at: now,
+        needs_resubscribe: 1,
+        failure_count: eb('failure_count', '+', 1),
+      }))
+      .where('id', 'in', ids)
+      .where('updated_at', '<=', batch.since)
+      .execute()
+  }
+  const removed: number[] = []
+  for (const ids of chunks(batch.gone)) {
+    // A subscription the browser renewed after the send started is not gone.
+    const doomed = await trx
+      .selectFrom('subscriptions')
+      .select('id')
+      .where('id', 'in', ids)
+      .where('updated_at', '<=', batch.since)
+      .execute()
+    const doomedIds = doomed.map((r) => r.id)
+    if (doomedIds.length === 0) continue
+    await trx.deleteFrom('subscription_tags').where('subscription_id', 'in', doomedIds).execute()
+    await trx.deleteFrom('subscriptions').where('id', 'in', doomedIds).execute()
+    removed.push(...doomedIds)
+  }
+  return removed
 }
 
 type BroadcastRow = Database['broadcasts']
@@ -296,6 +369,7 @@ export class Store {
           failure_count: 0,
           vapid_key_id: input.vapidKeyId,
           needs_resubscribe: 0,
+          service: identifyPushService(input.endpoint),
         })
         .onConflict((oc) =>
           oc.column('endpoint').doUpdateSet((eb) => ({
@@ -315,6 +389,46 @@ export class Store {
       if (input.tags !== undefined) await this.#replaceTags(trx, row.id, input.tags)
       return { id: row.id, created: existing === undefined }
     })
+  }
+
+  /**
+   * Stores many subscriptions at once (an import, a benchmark's seed): multi-row inserts of up to
+   * 500 rows; endpoints already stored are left as they are. Tags are not set.
+   *
+   * @param inputs - The validated subscriptions.
+   * @param now - The current time (ms).
+   * @returns How many were inserted.
+   */
+  async addSubscriptions(
+    inputs: readonly NewSubscription[],
+    now: number = Date.now(),
+  ): Promise<number> {
+    let inserted = 0
+    for (const part of chunks(inputs)) {
+      const rows = await this.db
+        .insertInto('subscriptions')
+        .values(
+          part.map((input) => ({
+            endpoint: input.endpoint,
+            p256dh: input.p256dh,
+            auth: input.auth,
+            encoding: input.encoding,
+            user_agent: input.userAgent ?? null,
+            expiration_time: input.expirationTime ?? null,
+            created_at: now,
+            updated_at: now,
+            failure_count: 0,
+            vapid_key_id: input.vapidKeyId,
+            needs_resubscribe: 0,
+            service: identifyPushService(input.endpoint),
+          })),
+        )
+        .onConflict((oc) => oc.column('endpoint').doNothing())
+        .returning('id')
+        .execute()
+      inserted += rows.length
+    }
+    return inserted
   }
 
   async #replaceTags(
@@ -429,23 +543,44 @@ export class Store {
    * Pages through the subscriptions a send reaches, in id order (keyset pagination: constant
    * memory and no skipped or repeated rows while rows are deleted behind the cursor).
    *
-   * @param options - Any-of tag filter, page size, and whether to include subscriptions marked
-   *   for resubscription.
+   * @param options - Any-of tag filter, page size, whether to include subscriptions marked for
+   *   resubscription, and (queue mode) one chunk: a push service, an id range, and the broadcast
+   *   whose recorded outcomes are skipped.
    * @returns An async iterable of pages.
    */
   async *iterateTargets(options: {
     tags?: readonly string[] | null
     pageSize?: number
     includeResubscribe?: boolean
+    service?: string
+    fromId?: number
+    toId?: number
+    skipRecordedFor?: string
   }): AsyncGenerator<SendTarget[], void, undefined> {
     const pageSize = options.pageSize ?? 1000
-    let after = 0
+    let after = (options.fromId ?? 1) - 1
     for (;;) {
       let query = this.db
         .selectFrom('subscriptions as s')
         .select(['s.id', 's.endpoint', 's.p256dh', 's.auth', 's.encoding'])
         .where('s.id', '>', after)
       if (options.includeResubscribe !== true) query = query.where('s.needs_resubscribe', '=', 0)
+      if (options.service !== undefined) query = query.where('s.service', '=', options.service)
+      if (options.toId !== undefined) query = query.where('s.id', '<=', options.toId)
+      const recordedFor = options.skipRecordedFor
+      if (recordedFor !== undefined) {
+        query = query.where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('broadcast_deliveries as d')
+                .select('d.subscription_id')
+                .whereRef('d.subscription_id', '=', 's.id')
+                .where('d.broadcast_id', '=', recordedFor),
+            ),
+          ),
+        )
+      }
       const tags = options.tags
       if (tags !== undefined && tags !== null) {
         query = query.where((eb) =>
@@ -530,51 +665,80 @@ export class Store {
     const total =
       batch.delivered.length + batch.failed.length + batch.gone.length + batch.resubscribe.length
     if (total === 0) return []
+    return this.db.transaction().execute((trx) => applyIn(trx, batch, now))
+  }
+
+  /**
+   * Queue mode: applies a batch of one broadcast's results exactly once. In one transaction, the
+   * outcomes are recorded per (broadcast, subscription); only the subscriptions not recorded
+   * before (a chunk re-run after its worker died re-sends what was sent but not yet recorded) are
+   * updated, and the broadcast's counters grow by their number: a few statements per batch.
+   *
+   * @param broadcastId - The broadcast.
+   * @param batch - Subscription ids by outcome.
+   * @param now - The current time (ms).
+   * @returns The ids deleted (gone, and not renewed since the broadcast started).
+   */
+  async applyBroadcastResults(
+    broadcastId: string,
+    batch: ResultBatch,
+    now: number = Date.now(),
+  ): Promise<number[]> {
+    const outcomes: [number, string][] = [
+      ...batch.delivered.map((id): [number, string] => [id, 'delivered']),
+      ...batch.failed.map((id): [number, string] => [id, 'failed']),
+      ...batch.gone.map((id): [number, string] => [id, 'gone']),
+      ...batch.resubscribe.map((id): [number, string] => [id, 'resubscribe']),
+      ...(batch.blocked ?? []).map((id): [number, string] => [id, 'blocked']),
+    ]
+    const retried = batch.retried ?? 0
+    if (outcomes.length === 0 && retried === 0) return []
     return this.db.transaction().execute(async (trx) => {
-      for (const ids of chunks(batch.delivered)) {
-        await trx
-          .updateTable('subscriptions')
-          .set({ last_success_at: now, failure_count: 0 })
-          .where('id', 'in', ids)
+      const fresh = new Map<string, number[]>()
+      for (const part of chunks(outcomes)) {
+        const rows = await trx
+          .insertInto('broadcast_deliveries')
+          .values(
+            part.map(([id, outcome]) => ({
+              broadcast_id: broadcastId,
+              subscription_id: id,
+              outcome,
+            })),
+          )
+          .onConflict((oc) => oc.columns(['broadcast_id', 'subscription_id']).doNothing())
+          .returning(['subscription_id', 'outcome'])
           .execute()
+        for (const row of rows) {
+          fresh.set(row.outcome, [...(fresh.get(row.outcome) ?? []), row.subscription_id])
+        }
       }
-      for (const ids of chunks(batch.failed)) {
-        await trx
-          .updateTable('subscriptions')
-          .set((eb) => ({ last_failure_at: now, failure_count: eb('failure_count', '+', 1) }))
-          .where('id', 'in', ids)
-          .execute()
-      }
-      for (const ids of chunks(batch.resubscribe)) {
-        await trx
-          .updateTable('subscriptions')
-          .set((eb) => ({
-            last_failure_at: now,
-            needs_resubscribe: 1,
-            failure_count: eb('failure_count', '+', 1),
-          }))
-          .where('id', 'in', ids)
-          .where('updated_at', '<=', batch.since)
-          .execute()
-      }
-      const removed: number[] = []
-      for (const ids of chunks(batch.gone)) {
-        // A subscription the browser renewed after the send started is not gone.
-        const doomed = await trx
-          .selectFrom('subscriptions')
-          .select('id')
-          .where('id', 'in', ids)
-          .where('updated_at', '<=', batch.since)
-          .execute()
-        const doomedIds = doomed.map((r) => r.id)
-        if (doomedIds.length === 0) continue
-        await trx
-          .deleteFrom('subscription_tags')
-          .where('subscription_id', 'in', doomedIds)
-          .execute()
-        await trx.deleteFrom('subscriptions').where('id', 'in', doomedIds).execute()
-        removed.push(...doomedIds)
-      }
+      const ids = (outcome: string): number[] => fresh.get(outcome) ?? []
+      const removed = await applyIn(
+        trx,
+        {
+          delivered: ids('delivered'),
+          failed: ids('failed'),
+          gone: ids('gone'),
+          resubscribe: ids('resubscribe'),
+          since: batch.since,
+        },
+        now,
+      )
+      // Gone but renewed meanwhile: kept, counted as failed (as in-process sends count them).
+      const failed =
+        ids('failed').length + ids('blocked').length + ids('gone').length - removed.length
+      await trx
+        .updateTable('broadcasts')
+        .set((eb) => ({
+          delivered: eb('delivered', '+', ids('delivered').length),
+          failed: eb('failed', '+', failed),
+          removed: eb('removed', '+', removed.length),
+          resubscribe: eb('resubscribe', '+', ids('resubscribe').length),
+          retried: eb('retried', '+', retried),
+          updated_at: now,
+        }))
+        .where('id', '=', broadcastId)
+        .execute()
       return removed
     })
   }
@@ -753,6 +917,225 @@ export class Store {
       detail: r.detail,
       createdAt: r.created_at,
     }))
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Queue mode: chunks of broadcasts
+
+  /**
+   * Plans a `queued` broadcast, once: in one transaction, the broadcast turns `running` and its
+   * targets are cut into chunks per push service (keyset pages of ids, `chunkSize` each), stored as
+   * `pending`. A second call (the planning job re-run after its worker died) plans nothing: the
+   * chunks committed by the first are the plan.
+   *
+   * @param broadcastId - The broadcast.
+   * @param options - Subscriptions per chunk.
+   * @param now - The current time (ms): the broadcast's `started_at`.
+   * @returns Whether this call planned it, and the number of targets it planned.
+   */
+  async planBroadcast(
+    broadcastId: string,
+    options: { chunkSize: number },
+    now: number = Date.now(),
+  ): Promise<{ planned: boolean; total: number }> {
+    return this.db.transaction().execute(async (trx) => {
+      // The row lock of this update serializes concurrent planners of one broadcast.
+      const claimed = await trx
+        .updateTable('broadcasts')
+        .set({ status: 'running', started_at: now, updated_at: now })
+        .where('id', '=', broadcastId)
+        .where('status', '=', 'queued')
+        .returning(['tags'])
+        .executeTakeFirst()
+      if (claimed === undefined) return { planned: false, total: 0 }
+      const tags = claimed.tags === null ? null : (JSON.parse(claimed.tags) as string[])
+      let total = 0
+      for (const service of ['fcm', 'mozilla', 'apple', 'wns', 'other']) {
+        let after = 0
+        let pending: number[] = []
+        const rows: Database['broadcast_chunks'][] = []
+        const cut = (ids: readonly number[]): void => {
+          const first = ids[0]
+          const last = ids[ids.length - 1]
+          if (first === undefined || last === undefined) return
+          rows.push({
+            broadcast_id: broadcastId,
+            service,
+            first_id: first,
+            last_id: last,
+            status: 'pending',
+            updated_at: now,
+          })
+        }
+        for (;;) {
+          let query = trx
+            .selectFrom('subscriptions as s')
+            .select('s.id')
+            .where('s.service', '=', service)
+            .where('s.id', '>', after)
+            .where('s.needs_resubscribe', '=', 0)
+          if (tags !== null) {
+            query = query.where((eb) =>
+              eb.exists(
+                eb
+                  .selectFrom('subscription_tags as t')
+                  .select('t.subscription_id')
+                  .whereRef('t.subscription_id', '=', 's.id')
+                  .where('t.tag', 'in', tags),
+              ),
+            )
+          }
+          const page = await query.orderBy('s.id').limit(10_000).execute()
+          for (const row of page) {
+            pending.push(row.id)
+            if (pending.length === options.chunkSize) {
+              cut(pending)
+              pending = []
+            }
+          }
+          total += page.length
+          const last = page[page.length - 1]
+          if (page.length < 10_000 || last === undefined) break
+          after = last.id
+        }
+        cut(pending)
+        for (const part of chunks(rows)) {
+          await trx.insertInto('broadcast_chunks').values(part).execute()
+        }
+      }
+      await trx.updateTable('broadcasts').set({ total }).where('id', '=', broadcastId).execute()
+      return { planned: true, total }
+    })
+  }
+
+  /**
+   * Lists the chunks of a broadcast that are still `pending`.
+   *
+   * @param broadcastId - The broadcast.
+   * @returns The chunks, by service and first id.
+   */
+  async listPendingChunks(broadcastId: string): Promise<ChunkRef[]> {
+    const rows = await this.db
+      .selectFrom('broadcast_chunks')
+      .select(['service', 'first_id', 'last_id'])
+      .where('broadcast_id', '=', broadcastId)
+      .where('status', '=', 'pending')
+      .orderBy('service')
+      .orderBy('first_id')
+      .execute()
+    return rows.map((r) => ({
+      broadcastId,
+      service: r.service,
+      firstId: r.first_id,
+      lastId: r.last_id,
+    }))
+  }
+
+  /**
+   * Reads the status of one chunk.
+   *
+   * @param chunk - The chunk.
+   * @returns `pending`, `done`, `failed`, or `undefined` when there is no such chunk.
+   */
+  async getChunkStatus(chunk: ChunkRef): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('broadcast_chunks')
+      .select('status')
+      .where('broadcast_id', '=', chunk.broadcastId)
+      .where('service', '=', chunk.service)
+      .where('first_id', '=', chunk.firstId)
+      .executeTakeFirst()
+    return row?.status
+  }
+
+  /**
+   * Marks a `pending` chunk `done` (or `failed`), in its own transaction, so that whichever chunk
+   * finishes last sees every other one finished in {@link Store.finishBroadcastIfDone}.
+   *
+   * @param chunk - The chunk.
+   * @param status - The new status.
+   * @param now - The current time (ms).
+   * @returns Whether it was pending.
+   */
+  async finishChunk(
+    chunk: ChunkRef,
+    status: 'done' | 'failed',
+    now: number = Date.now(),
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable('broadcast_chunks')
+      .set({ status, updated_at: now })
+      .where('broadcast_id', '=', chunk.broadcastId)
+      .where('service', '=', chunk.service)
+      .where('first_id', '=', chunk.firstId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
+  }
+
+  /**
+   * Ends a `running` broadcast whose chunks are all finished: `completed` (or `failed` when a
+   * chunk failed), `total` set to the outcomes counted, its per-subscription records dropped. Only
+   * one caller ends it.
+   *
+   * @param broadcastId - The broadcast.
+   * @param now - The current time (ms).
+   * @returns The ended broadcast, or `undefined` (chunks pending, or already ended).
+   */
+  async finishBroadcastIfDone(
+    broadcastId: string,
+    now: number = Date.now(),
+  ): Promise<BroadcastRecord | undefined> {
+    const counts = await this.db
+      .selectFrom('broadcast_chunks')
+      .select(['status', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('broadcast_id', '=', broadcastId)
+      .where('status', 'in', ['pending', 'failed'])
+      .groupBy('status')
+      .execute()
+    const count = (status: string): number =>
+      Number(counts.find((c) => c.status === status)?.n ?? 0)
+    if (count('pending') > 0) return undefined
+    const failedChunks = count('failed')
+    const row = await this.db
+      .updateTable('broadcasts')
+      .set((eb) => ({
+        status: failedChunks > 0 ? 'failed' : 'completed',
+        total: eb(
+          eb(eb('delivered', '+', eb.ref('failed')), '+', eb.ref('removed')),
+          '+',
+          eb.ref('resubscribe'),
+        ),
+        error: failedChunks > 0 ? `${failedChunks} chunk(s) failed; see the worker log` : null,
+        finished_at: now,
+        updated_at: now,
+      }))
+      .where('id', '=', broadcastId)
+      .where('status', '=', 'running')
+      .returningAll()
+      .executeTakeFirst()
+    if (row === undefined) return undefined
+    await this.db
+      .deleteFrom('broadcast_deliveries')
+      .where('broadcast_id', '=', broadcastId)
+      .execute()
+    return toBroadcast(row)
+  }
+
+  /**
+   * Lists the broadcasts not yet ended (`queued` or `running`), oldest first: a worker starting up
+   * re-enqueues their planning, which re-enqueues their pending chunks.
+   *
+   * @returns Their ids.
+   */
+  async listUnfinishedBroadcasts(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('broadcasts')
+      .select('id')
+      .where('status', 'in', ['queued', 'running'])
+      .orderBy('created_at')
+      .execute()
+    return rows.map((r) => r.id)
   }
 }
 

@@ -11,10 +11,14 @@ const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn
 /** Length of an uncompressed P-256 point: 0x04 || X (32) || Y (32). */
 export const P256_PUBLIC_KEY_LENGTH = 65
 
-function coordinate(bytes: Uint8Array, offset: number): bigint {
-  let hex = '0x'
-  for (let i = offset; i < offset + 32; i += 1) hex += (bytes[i] ?? 0).toString(16).padStart(2, '0')
-  return BigInt(hex)
+/** The 32-octet big-endian integer at `offset`, read as four 64-bit words. */
+function coordinate(view: DataView, offset: number): bigint {
+  return (
+    (view.getBigUint64(offset) << 192n) |
+    (view.getBigUint64(offset + 8) << 128n) |
+    (view.getBigUint64(offset + 16) << 64n) |
+    view.getBigUint64(offset + 24)
+  )
 }
 
 /**
@@ -24,8 +28,9 @@ function coordinate(bytes: Uint8Array, offset: number): bigint {
  */
 export function isP256PublicKey(bytes: Uint8Array): boolean {
   if (bytes.length !== P256_PUBLIC_KEY_LENGTH || bytes[0] !== 0x04) return false
-  const x = coordinate(bytes, 1)
-  const y = coordinate(bytes, 33)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const x = coordinate(view, 1)
+  const y = coordinate(view, 33)
   if (x >= P || y >= P) return false
   const left = (y * y) % P
   const right = (((((x * x) % P) * x) % P) - 3n * x + B + 3n * P) % P

@@ -110,7 +110,8 @@ class Sha256 {
    * Starts a hash from H(0), or from the chaining value at `at` in `from` after `length` octets.
    */
   start(from: Int32Array = IV, at = 0, length = 0): void {
-    this.state.set(at === 0 && from.length === 8 ? from : from.subarray(at, at + 8))
+    const { state } = this
+    for (let i = 0; i < 8; i += 1) state[i] = from[at + i]!
     this.filled = 0
     this.length = length
   }
@@ -277,4 +278,20 @@ export function hmacFinish(
   SCRATCH.start(key, 8, BLOCK_LENGTH)
   SCRATCH.update(INNER)
   SCRATCH.finish(out, offset, length)
+}
+
+/**
+ * HMAC-SHA-256 of `data` under `key` in one call (RFC 2104 §2).
+ *
+ * @internal
+ */
+export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array<ArrayBuffer> {
+  const prepared = hmacKey(key)
+  const out = new Uint8Array(DIGEST_LENGTH)
+  hmacStart(prepared)
+  hmacUpdate(data)
+  hmacFinish(prepared, out)
+  prepared.fill(0)
+  wipeScratch()
+  return out
 }

@@ -396,7 +396,10 @@ async function serverAvailable() {
 async function queueModeTodo() {
   try {
     await import('@pushcraft/server/dist/worker.js')
-    return 'apps/server queue mode, 1 vs 2 workers (needs Redis; not wired into the bench yet)'
+    return (
+      'apps/server queue mode, 1 vs 2 workers (the worker exists; it needs Redis and a ' +
+      'PostgreSQL DATABASE_URL, which the bench does not start yet)'
+    )
   } catch {
     return 'apps/server queue mode, 1 vs 2 workers (apps/server has no worker yet)'
   }
@@ -407,6 +410,7 @@ async function runBroadcast() {
   if (missing !== undefined) return { todo: `apps/server broadcast — ${missing}` }
   const { subscriptions, warmup, processes } = CONFIG.broadcast
   const collected = { server: [], library: [] }
+  const seedMs = []
   for (let p = 0; p < processes; p++) {
     // One mock push service (and one set of subscriptions) per round, for both senders.
     const file = join(tmp, `subscriptions-${p}.jsonl`)
@@ -420,8 +424,18 @@ async function runBroadcast() {
         log(
           `broadcast: ${impl}, ${subscriptions.toLocaleString('en-US')} subscriptions (${p + 1}/${processes})`,
         )
+        const job = { scenario: 'broadcast', fixtures: fixturesFile, file, ca, warmup }
+        const dir = join(tmp, `server-${p}`)
+        if (impl === 'server') {
+          mkdirSync(dir, { recursive: true })
+          const seeded = await runJob(
+            { ...job, impl: 'seed', dir },
+            { ...childOptions('seed'), timeoutMs: 600_000 },
+          )
+          seedMs.push(seeded.seedMs)
+        }
         const sender = startChild(
-          { scenario: 'broadcast', impl, fixtures: fixturesFile, file, ca, warmup },
+          { ...job, impl, dir, count: subscriptions },
           childOptions(`broadcast-${impl}`),
         )
         try {
@@ -463,7 +477,7 @@ async function runBroadcast() {
       impl,
       ...aggregate(results.flatMap((r) => r.runs)),
       peakRssBytes: Math.max(...results.map((r) => r.peakRssBytes)),
-      seedMs: results[0].details.seedMs,
+      ...(impl === 'server' ? { seedMs: median(seedMs) } : {}),
       verified: results.length === processes && results.every((r) => r.verified),
     }))
   return { subscriptions, rows, queueTodo: await queueModeTodo() }

@@ -467,10 +467,12 @@ export function renderMarkdown(results) {
       out.push(
         `${b.subscriptions.toLocaleString('en-US')} stored subscriptions on @pushcraft/testing's ` +
           'mock push service (own process, HTTPS, VAPID verified per request, load-test mode: ' +
-          "bodies not decrypted). server: apps/server's app on SQLite, `POST " +
-          '/api/push/broadcasts`, timed until the broadcast is `completed`. library: ' +
-          '`PushClient#sendMany` over the same subscriptions held in memory. Both at the ' +
-          "server's defaults (64 in flight, 16 connections).",
+          "bodies not decrypted). server: apps/server's app on a SQLite file that a separate " +
+          'process filled beforehand, `POST /api/push/broadcasts`, timed until the broadcast is ' +
+          '`completed` (the server reads pages of 1,000 rows and applies results in batches). ' +
+          'library: `PushClient#sendMany` over the same subscriptions held in memory (its RSS ' +
+          "includes them). Both at the server's defaults (64 in flight, 16 connections), after " +
+          'a warm-up.',
         '',
       )
       const server = find(b.rows, { impl: 'server' })

@@ -14,6 +14,7 @@
 //    "workerCpuSeconds":14.1,"mockCpuSeconds":5.2,"received":20000}
 // and, with several worker counts, a summary line {"summary":true,"speedup":{"2":1.71}, …}
 // (medians over rounds). `benchQueue(options)` returns the same records.
+// BENCH_WORKER_NODE_OPTIONS is passed to the workers as NODE_OPTIONS (e.g. --cpu-prof).
 import { fork, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -84,7 +85,15 @@ function median(values) {
 
 function startWorkerProcess(env) {
   const child = spawn(process.execPath, [join(dist, 'worker.js')], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      LOG_LEVEL: 'warn',
+      // e.g. BENCH_WORKER_NODE_OPTIONS=--cpu-prof for a V8 profile per worker (in the cwd)
+      ...(process.env.BENCH_WORKER_NODE_OPTIONS === undefined
+        ? {}
+        : { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

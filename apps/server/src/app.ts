@@ -394,6 +394,11 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     await sender.close()
   })
 
-  await app.ready()
+  try {
+    await app.ready()
+  } catch (error) {
+    await queued?.drain()
+    throw error
+  }
   return app
 }

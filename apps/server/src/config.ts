@@ -19,6 +19,8 @@ import {
 } from 'node:fs'
 import { isAbsolute, resolve as resolvePath } from 'node:path'
 
+import type { PushServiceId } from '@pushcraft/webpush'
+
 import { StartupError, type ConfigIssue } from './errors.js'
 import { DEFAULT_PUSH_HOSTS, type EndpointPolicy } from './ssrf.js'
 import { exportPrivateKeyPem, generateKeys, importKeys, type ServerVapidKeys } from './vapid.js'
@@ -54,6 +56,7 @@ export type DatabaseConfig =
  *   stalledIntervalMs: 30_000,
  *   maxStalledCount: 3,
  *   attempts: 5,
+ *   services: ['fcm', 'mozilla', 'apple', 'wns', 'other'],
  * }
  * ```
  */
@@ -74,6 +77,8 @@ export interface QueueConfig {
   readonly maxStalledCount: number
   /** `QUEUE_ATTEMPTS`: attempts of a job that throws (the database is down, …), with backoff. */
   readonly attempts: number
+  /** `WORKER_SERVICES`: the push services whose send queues a worker consumes (default all). */
+  readonly services: readonly PushServiceId[]
 }
 
 /**
@@ -351,6 +356,18 @@ function parseQueue(reader: Reader, database: DatabaseConfig | undefined): Queue
   const stalledIntervalMs = reader.integer('WORKER_STALLED_INTERVAL_MS', 30_000, 500, 3_600_000)
   const maxStalledCount = reader.integer('WORKER_MAX_STALLED', 3, 1, 100)
   const attempts = reader.integer('QUEUE_ATTEMPTS', 5, 1, 100)
+  const serviceNames: readonly PushServiceId[] = ['fcm', 'mozilla', 'apple', 'wns', 'other']
+  const services: PushServiceId[] = []
+  for (const name of reader.list('WORKER_SERVICES') ?? serviceNames) {
+    const service = serviceNames.find((s) => s === name.toLowerCase())
+    if (service === undefined) {
+      reader.fail(
+        'WORKER_SERVICES',
+        `"${name.slice(0, 40)}" is not one of ${serviceNames.join(', ')}`,
+      )
+    } else if (!services.includes(service)) services.push(service)
+  }
+  if (services.length === 0) reader.fail('WORKER_SERVICES', 'must list at least one push service')
   const prefix = reader.get('QUEUE_PREFIX') ?? 'pushcraft'
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) {
     reader.fail('QUEUE_PREFIX', 'must be 1 to 64 characters A-Z a-z 0-9 _ . -')
@@ -376,6 +393,7 @@ function parseQueue(reader: Reader, database: DatabaseConfig | undefined): Queue
     stalledIntervalMs,
     maxStalledCount,
     attempts,
+    services,
   }
 }
 

@@ -89,7 +89,7 @@ export async function startWorkerProcess(argv: readonly string[]): Promise<{
   const lines = [
     '',
     `  ${config.appName} broadcast worker is running (pid ${process.pid})`,
-    `  queues   ${redactedRedisName(config.queue.redisUrl)} prefix ${config.queue.prefix}: broadcast-plan, send-fcm, send-mozilla, send-apple, send-wns, send-other`,
+    `  queues   ${redactedRedisName(config.queue.redisUrl)} prefix ${config.queue.prefix}: broadcast-plan, ${config.queue.services.map((s) => `send-${s}`).join(', ')}`,
     `  jobs     ${config.queue.workerConcurrency} per queue at once, ${config.queue.chunkSize} subscriptions each, ${config.sendConcurrency} sends in flight per job`,
     `  database ${redactedDatabaseName(config.database)}`,
     '',

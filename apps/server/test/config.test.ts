@@ -228,6 +228,7 @@ describe('queue mode configuration (REDIS_URL)', () => {
       stalledIntervalMs: 30_000,
       maxStalledCount: 3,
       attempts: 5,
+      services: ['fcm', 'mozilla', 'apple', 'wns', 'other'],
     })
     const tuned = await loadConfig({
       env: {
@@ -238,6 +239,7 @@ describe('queue mode configuration (REDIS_URL)', () => {
         WORKER_CONCURRENCY: '8',
         WORKER_LOCK_MS: '5000',
         WORKER_STALLED_INTERVAL_MS: '2000',
+        WORKER_SERVICES: 'FCM, apple,fcm',
       },
       cwd: dir,
     })
@@ -247,6 +249,7 @@ describe('queue mode configuration (REDIS_URL)', () => {
       workerConcurrency: 8,
       lockDurationMs: 5000,
       stalledIntervalMs: 2000,
+      services: ['fcm', 'apple'],
     })
   })
 
@@ -285,10 +288,16 @@ describe('queue mode configuration (REDIS_URL)', () => {
         QUEUE_CHUNK_SIZE: '0',
         WORKER_CONCURRENCY: 'many',
         QUEUE_PREFIX: 'a:b',
+        WORKER_SERVICES: 'fcm,gcm',
       },
       cwd: dir,
     }).catch((e: unknown) => e)
     const variables = (error as { issues: { variable: string }[] }).issues.map((i) => i.variable)
-    expect(variables).toEqual(['QUEUE_CHUNK_SIZE', 'WORKER_CONCURRENCY', 'QUEUE_PREFIX'])
+    expect(variables).toEqual([
+      'QUEUE_CHUNK_SIZE',
+      'WORKER_CONCURRENCY',
+      'WORKER_SERVICES',
+      'QUEUE_PREFIX',
+    ])
   })
 })

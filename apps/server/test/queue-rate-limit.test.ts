@@ -3,8 +3,10 @@
  * real hostnames, and answers 429 with `Retry-After` for FCM's host only. The worker pauses the
  * `send-fcm` queue for the time asked (a handful of 429s, not one per message), Apple's and
  * Mozilla's messages keep flowing meanwhile, and the throttled FCM messages arrive after the
- * pause. A 503 with `Retry-After` pauses the same way. The worker runs in this process (the SSRF
- * guard resolves the emulated hostnames to the mock through an injected resolver).
+ * pause. A 503 with `Retry-After` pauses the same way. And a chunk whose job BullMQ failed for
+ * good (out of attempts, or stalled too often) ends its broadcast as `failed` rather than leaving it
+ * `running`. The workers run in this process (the SSRF guard resolves the emulated hostnames to the
+ * mock through an injected resolver).
  */
 import { randomBytes } from 'node:crypto'
 
@@ -16,10 +18,12 @@ import {
   type PushSubscriptionJSON,
 } from '@pushcraft/testing'
 import { identifyPushService } from '@pushcraft/webpush'
+import { Queue, Worker } from 'bullmq'
 import { pino } from 'pino'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 import type { ServerConfig } from '../src/config.js'
+import { chunkJobId, sendQueueName } from '../src/queue/queues.js'
 import { startWorker, type QueueWorker } from '../src/queue/worker.js'
 import { DEFAULT_PUSH_HOSTS } from '../src/ssrf.js'
 import type { BroadcastRecord } from '../src/store/store.js'
@@ -37,6 +41,7 @@ let database: TestDatabase
 let server: TestServer
 let worker: QueueWorker
 let prefix: string
+let config: ServerConfig
 
 beforeAll(async () => {
   mock = await createMockPushService({ emulateHostnames: true, decrypt: false })
@@ -58,7 +63,7 @@ beforeAll(async () => {
     },
   })
   // The emulated hostnames (fcm.googleapis.com:<port>, …) are this machine's mock.
-  const config: ServerConfig = {
+  config = {
     ...server.config,
     database: database.config,
     endpointPolicy: {
@@ -190,4 +195,60 @@ describe('queue mode: throttling pauses one push service only', () => {
     expect(mozilla).toHaveLength(PER_SERVICE)
     expect(Math.min(...mozilla)).toBeGreaterThanOrEqual((throttledSince ?? 0) + 1000)
   }, 60_000)
+})
+
+describe('queue mode: a chunk that fails for good', () => {
+  it('ends its broadcast as failed instead of leaving it running (BullMQ fails over-stalled jobs silently)', async () => {
+    // One tagged subscription: a broadcast of one chunk.
+    const [target] = await mock.createSubscriptions(1, { service: 'fcm' })
+    if (target === undefined) throw new Error('no subscription')
+    await seed(server.store, [target], server.config.vapid.keys.id)
+    await server.store.setTags(target.endpoint, ['poison'])
+    const broadcast = await server.store.createBroadcast({
+      id: '0b6f2f9e-8f71-4a53-9b8f-5d2a6c1e0f01',
+      message: { title: 'poison' },
+      options: {},
+      tags: ['poison'],
+      total: 1,
+    })
+    await server.store.planBroadcast(broadcast.id, { chunkSize: 100 })
+    const [chunk] = await server.store.listPendingChunks(broadcast.id)
+    if (chunk === undefined) throw new Error('no chunk')
+
+    // Its job fails for good before any worker of this deployment (another prefix) runs it.
+    const otherPrefix = `${prefix}-failed`
+    const connection = { url: redisUrl() }
+    const queue = new Queue(sendQueueName('fcm'), { connection, prefix: otherPrefix })
+    await queue.add('chunk', { ...chunk }, { jobId: chunkJobId(chunk), attempts: 1 })
+    const manual = new Worker(sendQueueName('fcm'), null, { connection, prefix: otherPrefix })
+    const job = await manual.getNextJob('manual-token')
+    if (job === undefined) throw new Error('no job')
+    await job.moveToFailed(new Error('job stalled more than allowable limit'), 'manual-token')
+    await manual.close()
+    await queue.close()
+
+    const reconciling = await startWorker({
+      config: { ...config, queue: { ...config.queue!, prefix: otherPrefix } },
+      store: server.store,
+      log: pino({ level: 'silent' }),
+      pushConnect: { ca: mock.ca ?? '' },
+    })
+    try {
+      const ended = await waitUntil(
+        async () => {
+          const record = await server.store.getBroadcast(broadcast.id)
+          return record?.status === 'running' ? undefined : record
+        },
+        20_000,
+        'the broadcast to end',
+      )
+      expect(ended).toMatchObject({
+        status: 'failed',
+        error: '1 chunk(s) failed; see the worker log',
+      })
+      expect(mock.messages.filter((m) => m.endpoint === target.endpoint)).toHaveLength(0)
+    } finally {
+      await reconciling.close({ timeoutMs: 5000 })
+    }
+  }, 30_000)
 })

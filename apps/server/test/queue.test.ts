@@ -61,7 +61,7 @@ beforeAll(async () => {
     QUEUE_CHUNK_SIZE: String(CHUNK),
     WORKER_CONCURRENCY: String(JOBS_PER_WORKER),
     // A dead worker's chunks go to another one within seconds (BullMQ defaults: 30 s).
-    WORKER_LOCK_MS: '3000',
+    WORKER_LOCK_MS: '5000',
     WORKER_STALLED_INTERVAL_MS: '1000',
     SEND_CONCURRENCY: '32',
   }

@@ -2,8 +2,8 @@
 // sends done with the library directly (PushClient#sendMany over the subscriptions in memory).
 // Both use the server's defaults: 64 sends in flight, 16 connections per push service origin.
 //
-// - server: the app as `./run start` builds it (buildApp on a SQLite file), the subscriptions
-//   stored first, then `POST /api/push/broadcasts` and wait until the broadcast is `completed`.
+// - server: the app as `./run start` builds it (buildApp on a SQLite file that a `seed` process
+//   filled beforehand), then `POST /api/push/broadcasts` and wait until it is `completed`.
 // - library: the same subscriptions and the same JSON payload through one PushClient.
 //
 // Each first sends a warm-up of `job.warmup` messages (the server: a broadcast to the tag
@@ -11,8 +11,7 @@
 //
 // IPC: → `warm-done`, ← `go`, → result.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { VapidTokenCache, importVapidKeys } from '@pushcraft/vapid'
@@ -115,16 +114,14 @@ async function library(job, fixtures, subscriptions) {
   }
 }
 
-async function server(job, fixtures, subscriptions) {
-  const dir = mkdtempSync(join(tmpdir(), 'pushcraft-bench-server-'))
+/** The server's configuration, as `./run start` would read it from the environment. */
+async function serverConfig(job, fixtures) {
   const { loadConfig } = await import('@pushcraft/server/dist/config.js')
-  const { openStore } = await import('@pushcraft/server/dist/store/store.js')
-  const { buildApp } = await import('@pushcraft/server/dist/app.js')
-  const config = await loadConfig({
-    cwd: dir,
+  return loadConfig({
+    cwd: job.dir,
     env: {
-      DATA_DIR: dir,
-      DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite')}`,
+      DATA_DIR: job.dir,
+      DATABASE_URL: `sqlite:${join(job.dir, 'bench.sqlite')}`,
       LOG_LEVEL: 'silent',
       ADMIN_TOKEN,
       VAPID_PRIVATE: fixtures.vapid.privateKey,
@@ -137,26 +134,52 @@ async function server(job, fixtures, subscriptions) {
       OUTCOMES_PER_BROADCAST: '1000',
     },
   })
+}
+
+/**
+ * Setup, in a process of its own so the server's memory is only the server's: stores the
+ * subscriptions (the warm-up ones tagged `warm`) in the SQLite file the server will open.
+ */
+async function seed(job, fixtures, subscriptions) {
+  const { openStore } = await import('@pushcraft/server/dist/store/store.js')
+  const config = await serverConfig(job, fixtures)
+  const store = await openStore(config.database)
+  const start = now()
+  try {
+    const upsert = async (list, tags) => {
+      for (const s of list) {
+        await store.upsertSubscription({
+          endpoint: s.endpoint,
+          p256dh: s.keys.p256dh,
+          auth: s.keys.auth,
+          encoding: 'aes128gcm',
+          vapidKeyId: config.vapid.keys.id,
+          ...(tags === undefined ? {} : { tags }),
+        })
+      }
+    }
+    const warm = subscriptions.slice(0, job.warmup)
+    await upsert(warm, ['warm'])
+    writeFileSync(join(job.dir, 'warm.json'), JSON.stringify(warm.map((s) => s.endpoint)))
+    // Rows go in 500 per statement through the store's Kysely instance; should the schema have
+    // moved on, the store's own upsert (slower) takes over.
+    const main = subscriptions.slice(job.warmup)
+    if (!(await insertRows(store, main, config.vapid.keys.id))) await upsert(main)
+    return { seedMs: now() - start }
+  } finally {
+    await store.close()
+  }
+}
+
+async function server(job, fixtures, warmCount, mainCount) {
+  const { openStore } = await import('@pushcraft/server/dist/store/store.js')
+  const { buildApp } = await import('@pushcraft/server/dist/app.js')
+  const config = await serverConfig(job, fixtures)
   const store = await openStore(config.database)
   const app = await buildApp({ config, store, processMetrics: false, pushConnect: { ca: job.ca } })
   await app.ready()
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}` }
 
-  const seed = async (list, tags) => {
-    // Storing is setup, not measured: rows go in 500 per statement through the store's Kysely
-    // instance. Should the schema have moved on, the store's own upsert (slower) takes over.
-    if (tags === undefined && (await insertRows(store, list, config.vapid.keys.id))) return
-    for (const s of list) {
-      await store.upsertSubscription({
-        endpoint: s.endpoint,
-        p256dh: s.keys.p256dh,
-        auth: s.keys.auth,
-        encoding: 'aes128gcm',
-        vapidKeyId: config.vapid.keys.id,
-        ...(tags === undefined ? {} : { tags }),
-      })
-    }
-  }
   const broadcast = async (tags) => {
     const response = await app.inject({
       method: 'POST',
@@ -176,30 +199,24 @@ async function server(job, fixtures, subscriptions) {
   }
 
   try {
-    const warm = subscriptions.slice(0, job.warmup)
-    const main = subscriptions.slice(job.warmup)
-    const seedStart = now()
-    await seed(warm, ['warm'])
-    await seed(main)
-    const seedMs = now() - seedStart
     const warmRecord = await broadcast(['warm'])
-    if (warmRecord.delivered !== warm.length) {
-      throw new Error(`warm-up broadcast delivered ${warmRecord.delivered} of ${warm.length}`)
+    if (warmRecord.delivered !== warmCount) {
+      throw new Error(`warm-up broadcast delivered ${warmRecord.delivered} of ${warmCount}`)
     }
-    for (const s of warm) await store.deleteSubscription(s.endpoint)
+    // The warm-up's subscriptions leave, so the measured broadcast reaches exactly the others.
+    const warm = JSON.parse(readFileSync(join(job.dir, 'warm.json'), 'utf8'))
+    for (const endpoint of warm) await store.deleteSubscription(endpoint)
     return await measured(async () => {
       const record = await broadcast()
       return {
         delivered: record.delivered,
         failed: record.failed + record.removed + record.resubscribe,
         status: record.status,
-        seedMs,
       }
-    }, main.length)
+    }, mainCount)
   } finally {
     await app.close()
     await store.close()
-    rmSync(dir, { recursive: true, force: true })
   }
 }
 
@@ -233,8 +250,10 @@ async function insertRows(store, list, vapidKeyId) {
 
 export async function run(job) {
   const fixtures = loadFixtures(job.fixtures)
+  // The server reads nothing but its database: the subscriptions are stored already.
+  if (job.impl === 'server') return server(job, fixtures, job.warmup, job.count)
   const subscriptions = readSubscriptions(job.file)
-  return job.impl === 'server'
-    ? server(job, fixtures, subscriptions)
+  return job.impl === 'seed'
+    ? seed(job, fixtures, subscriptions)
     : library(job, fixtures, subscriptions)
 }

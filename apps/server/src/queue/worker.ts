@@ -80,7 +80,7 @@ export interface StartWorkerOptions {
   readonly metrics?: Metrics
   /** Test-only TLS trust for push service connections (a local mock push service's CA). */
   readonly pushConnect?: { readonly ca?: string }
-  /** The send queues to consume (default: every push service's). */
+  /** The send queues to consume (default: `WORKER_SERVICES`, every push service's). */
   readonly services?: readonly PushServiceId[]
 }
 
@@ -190,7 +190,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<QueueWor
   await checkVapidKey(store, config)
   await checkRedis(queueConfig.redisUrl)
   const worker = new QueueWorkerImpl(options, queueConfig)
-  await worker.start(options.services ?? PUSH_SERVICES)
+  try {
+    await worker.start(options.services ?? queueConfig.services)
+  } catch (error) {
+    await worker.close({ timeoutMs: 0 })
+    throw error
+  }
   return worker
 }
 

@@ -9,7 +9,12 @@
 //   node run.mjs --package @pushcraft/ece=<.tgz | unpacked folder>   test that build instead of pnpm pack
 //   node run.mjs --keep                           keep the staging folder (printed)
 //   node run.mjs --no-write                       do not touch .test-results/
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+//   node run.mjs --update-readmes                 rewrite the "Runtime support" tables of the READMEs
+//
+// Each package README holds its table between `<!-- runtime-matrix:start -->` and
+// `<!-- runtime-matrix:end -->`; a full run fails when a README's runtimes or results differ from
+// what this run measured (versions may differ between machines and are not compared).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -33,6 +38,8 @@ const RUNTIME_NAMES = {
   chromium: 'Chromium (headless)',
 }
 
+const MARK_START = '<!-- runtime-matrix:start -->'
+const MARK_END = '<!-- runtime-matrix:end -->'
 const LIBRARY_NAMES = LIBRARIES.map((library) => library.name)
 const matrixDir = new URL('.', import.meta.url).pathname.replace(/\/$/, '')
 const root = resolve(matrixDir, '..')
@@ -44,6 +51,7 @@ const { values } = parseArgs({
     package: { type: 'string', multiple: true, default: [] },
     keep: { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
+    'update-readmes': { type: 'boolean', default: false },
     timeout: { type: 'string', default: '60' },
   },
 })
@@ -211,6 +219,13 @@ try {
     }
     table.push({ row, report, results })
   }
+  if (values.only === undefined && overrides.size === 0) {
+    for (const problem of checkReadmes(table, packages, values['update-readmes'])) {
+      failed += 1
+      failures.push(problem)
+      console.log(`✗ ${problem}`)
+    }
+  }
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
   console.log(
     `runtime matrix: ${passed} of ${passed + failed} runtime × check results passed (${seconds}s)`,
@@ -260,6 +275,47 @@ function compareVersions(a, b) {
   const [x, y] = [a, b].map((v) => v.split('.').map(Number))
   for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i]
   return 0
+}
+
+/**
+ * Compares (or, with `update`, rewrites) each package README's runtime table with this run's.
+ * Rows are compared by runtime and result; versions are machine-dependent and ignored.
+ */
+function checkReadmes(table, packages, update) {
+  const problems = []
+  const sections = supportTable(table, packages).split(/^### /m).slice(1)
+  for (const section of sections) {
+    const specifier = section.slice(0, section.indexOf('\n')).trim()
+    const dir = specifier.replace(/^@pushcraft\//, '').split('/')[0]
+    const readmePath = join(root, 'packages', dir, 'README.md')
+    const readme = readFileSync(readmePath, 'utf8')
+    const start = readme.indexOf(MARK_START)
+    const end = readme.indexOf(MARK_END)
+    const body = `${MARK_START}\n\n#### ${section.trim()}\n\n${MARK_END}`
+    const key = (text) =>
+      [...text.matchAll(/^\| ([^|]+) \| [^|]+ \| ([^|]+) \|$/gm)]
+        .filter((m) => m[1].trim() !== 'Runtime' && !m[1].startsWith('---'))
+        .map((m) => `${m[1].trim()}: ${m[2].trim()}`)
+        .join('; ')
+    if (update) {
+      const next =
+        start >= 0 && end > start
+          ? readme.slice(0, start) + body + readme.slice(end + MARK_END.length)
+          : readme.replace(/^## Runtime support\n/m, `## Runtime support\n\n${body}\n`)
+      writeFileSync(readmePath, next)
+      continue
+    }
+    if (start < 0 || end < start) {
+      problems.push(
+        `${dir}/README.md has no runtime table (run: node matrix/run.mjs --update-readmes)`,
+      )
+    } else if (key(readme.slice(start, end)) !== key(section)) {
+      problems.push(
+        `${dir}/README.md runtime table differs from this run (run: node matrix/run.mjs --update-readmes): README says ${key(readme.slice(start, end))}; run says ${key(section)}`,
+      )
+    }
+  }
+  return problems
 }
 
 /** The "Runtime support" tables for the package READMEs, from this run. */

@@ -238,11 +238,20 @@ async function sinkFor(protocol) {
   return { sink, port }
 }
 
-function closeSinks() {
-  for (const sink of sinks.values()) {
-    sink.send({ type: 'close' })
-    sink.kill()
+/** Asks a helper process to stop (so a `--profile` run gets its profile), then makes sure. */
+async function stopHelper(handle) {
+  try {
+    handle.send({ type: 'close' })
+    await Promise.race([handle.exited, new Promise((resolve) => setTimeout(resolve, 3000))])
+  } catch {
+    // Already gone.
+  } finally {
+    handle.kill()
   }
+}
+
+async function closeSinks() {
+  await Promise.all([...sinks.values()].map(stopHelper))
   sinks.clear()
 }
 
@@ -464,11 +473,10 @@ async function runBroadcast() {
           sender.kill()
         }
       }
-      mock.send({ type: 'close' })
     } catch (error) {
       failures.push(`broadcast: ${error.message}`)
     } finally {
-      mock.kill()
+      await stopHelper(mock)
     }
   }
   const rows = Object.entries(collected)
@@ -525,7 +533,7 @@ async function main() {
     if (only.includes('bulk')) results.bulk = await runBulk()
     if (only.includes('broadcast')) results.broadcast = await runBroadcast()
   } finally {
-    closeSinks()
+    await closeSinks()
     rmSync(tmp, { recursive: true, force: true })
   }
   results.machine.loadEnd = os.loadavg().map((v) => Number(v.toFixed(2)))

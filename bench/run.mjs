@@ -6,10 +6,10 @@
 // of them alike. Results are ratios within this one invocation, never absolute targets.
 // Writes bench/results/<timestamp>.md and .json and prints the Markdown.
 //
-// Usage: node bench/run.mjs [--quick] [--only build,e2e,bulk,broadcast] [--profile] [--out dir]
+// Usage: node bench/run.mjs [--quick] [--only build,e2e,bulk,broadcast,queue] [--profile] [--out dir]
 
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -34,16 +34,17 @@ const { values: args } = parseArgs({
 })
 
 if (args.help) {
-  console.log(`usage: ./run bench [--quick] [--only build,e2e,bulk,broadcast] [--profile] [--out dir]
+  console.log(`usage: ./run bench [--quick] [--only build,e2e,bulk,broadcast,queue] [--profile] [--out dir]
 
   --quick     the short run (under 2 minutes): fewer messages, repetitions and processes
-  --only      run some scenarios: build (1-2, floor included), e2e (3), bulk (4), broadcast (5)
+  --only      run some scenarios: build (1-2, floor included), e2e (3), bulk (4), broadcast (5),
+              queue (5b: apps/server queue mode, 1 vs 2 workers; needs redis-server and PostgreSQL)
   --profile   write a V8 CPU profile per child process to <out>/profiles-<timestamp>/
   --out       where the report goes (default bench/results, git-ignored)`)
   process.exit(0)
 }
 
-const SCENARIOS = ['build', 'e2e', 'bulk', 'broadcast']
+const SCENARIOS = ['build', 'e2e', 'bulk', 'broadcast', 'queue']
 const only = args.only === undefined ? SCENARIOS : args.only.split(',').map((s) => s.trim())
 for (const name of only) {
   if (!SCENARIOS.includes(name)) {
@@ -60,6 +61,7 @@ const CONFIG = args.quick
       e2e: { processes: 1, messages: 1_000, warmup: 100 },
       bulk: { messages: 20_000, warmup: 500, protocols: ['h2'], reference: false },
       broadcast: { processes: 1, subscriptions: 10_000, warmup: 300 },
+      queue: { messages: 4_000, rounds: 1 },
     }
   : {
       mode: 'full',
@@ -67,6 +69,7 @@ const CONFIG = args.quick
       e2e: { processes: 3, messages: 5_000, warmup: 500 },
       bulk: { messages: 100_000, warmup: 2_000, protocols: ['h1', 'h2'], reference: true },
       broadcast: { processes: 2, subscriptions: 100_000, warmup: 1_000 },
+      queue: { messages: 20_000, rounds: 2 },
     }
 const PAYLOADS = [0, 100, 3000]
 const ENCODINGS = ['aes128gcm', 'aesgcm']
@@ -402,18 +405,6 @@ async function serverAvailable() {
   }
 }
 
-async function queueModeTodo() {
-  try {
-    await import('@pushcraft/server/dist/worker.js')
-    return (
-      'apps/server queue mode, 1 vs 2 workers (the worker exists; it needs Redis and a ' +
-      'PostgreSQL DATABASE_URL, which the bench does not start yet)'
-    )
-  } catch {
-    return 'apps/server queue mode, 1 vs 2 workers (apps/server has no worker yet)'
-  }
-}
-
 async function runBroadcast() {
   const missing = await serverAvailable()
   if (missing !== undefined) return { todo: `apps/server broadcast — ${missing}` }
@@ -488,7 +479,138 @@ async function runBroadcast() {
       ...(impl === 'server' ? { seedMs: median(seedMs) } : {}),
       verified: results.length === processes && results.every((r) => r.verified),
     }))
-  return { subscriptions, rows, queueTodo: await queueModeTodo() }
+  return { subscriptions, rows }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario 5b: apps/server queue mode (BullMQ on Redis, PostgreSQL store), 1 vs 2 workers.
+// apps/server/scripts/bench-queue.mjs (issue 8's hook) does the work in a process of its own: it
+// starts throwaway redis-server and PostgreSQL (unless REDIS_URL / a postgres:// DATABASE_URL are
+// set), the mock push service in its own process and N fresh `dist/worker.js` processes per run.
+
+const QUEUE_HOOK = join(ROOT, 'apps', 'server', 'scripts', 'bench-queue.mjs')
+
+/** What queue mode needs and this machine lacks (the same places the hook looks), if anything. */
+function queueMissing() {
+  const missing = []
+  if (!existsSync(join(ROOT, 'apps', 'server', 'dist', 'worker.js'))) {
+    missing.push('apps/server is not built (no dist/worker.js)')
+  }
+  if (!existsSync(QUEUE_HOOK)) missing.push('apps/server/scripts/bench-queue.mjs is missing')
+  if (
+    process.env.REDIS_URL === undefined &&
+    !['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some((p) => existsSync(p))
+  ) {
+    missing.push(
+      'redis-server is not installed (apt-get install -y redis-server, or set REDIS_URL)',
+    )
+  }
+  const pgBase = '/usr/lib/postgresql'
+  const hasPostgres =
+    existsSync(pgBase) &&
+    readdirSync(pgBase).some((v) => existsSync(join(pgBase, v, 'bin', 'initdb')))
+  if (process.env.DATABASE_URL?.startsWith('postgres') !== true && !hasPostgres) {
+    missing.push(
+      'PostgreSQL is not installed (apt-get install -y postgresql, or set a postgres:// DATABASE_URL)',
+    )
+  }
+  return missing
+}
+
+/** Runs the hook once (all worker counts, all rounds) and returns its JSON records. */
+function runQueueHook({ messages, rounds, timeoutMs }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [QUEUE_HOOK, '--workers', '1,2', '--messages', String(messages), '--rounds', String(rounds)],
+      { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (chunk) => (out += chunk.toString()))
+    child.stderr.on('data', (chunk) => (err += chunk.toString()))
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs)
+    child.once('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      const records = out
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line))
+      if (code === 0) resolve(records)
+      else {
+        // The first error line Node printed, else the last lines of output.
+        const lines = `${err}${out}`.split('\n').map((line) => line.trim())
+        const errorLine = lines.find((line) => /^(\w*Error|error)\b/.test(line))
+        const tail = (errorLine ?? lines.filter(Boolean).slice(-3).join(' / ')).slice(0, 600)
+        reject(
+          new Error(
+            `bench-queue.mjs exited with ${signal ?? code}` +
+              `${signal === 'SIGTERM' ? ` (timeout ${timeoutMs / 1000} s)` : ''}: ${tail}`,
+          ),
+        )
+      }
+    })
+  })
+}
+
+async function runQueue() {
+  const { messages, rounds } = CONFIG.queue
+  const missing = queueMissing()
+  if (missing.length > 0) {
+    failures.push(`queue mode: ${missing.join('; ')}`)
+    return { messages, rounds, missing: missing.join('; '), rows: [] }
+  }
+  log(`queue: ${messages.toLocaleString('en-US')} messages, 1 then 2 workers, ${rounds} round(s)`)
+  let records
+  try {
+    records = await runQueueHook({ messages, rounds, timeoutMs: 180_000 + messages * rounds * 20 })
+  } catch (error) {
+    failures.push(`queue mode: ${error.message}`)
+    return { messages, rounds, error: error.message, rows: [] }
+  }
+  const runs = records.filter((r) => r.summary !== true)
+  const rows = [1, 2].map((workers) => {
+    const mine = runs.filter((r) => r.workers === workers)
+    const perMsg = (key) => median(mine.map((r) => (r[key] * 1e6) / r.messages))
+    return {
+      workers,
+      runs: mine.length,
+      messages,
+      msgsPerSec: median(mine.map((r) => r.messagesPerSecond)),
+      seconds: median(mine.map((r) => r.seconds)),
+      workerCpuUsPerMsg: perMsg('workerCpuSeconds'),
+      mockCpuUsPerMsg: perMsg('mockCpuSeconds'),
+      // Cores kept busy by the workers and the mock push service together (Redis and
+      // PostgreSQL come on top and are not measured by the hook).
+      coresBusy: median(mine.map((r) => (r.workerCpuSeconds + r.mockCpuSeconds) / r.seconds)),
+      verified:
+        mine.length === rounds &&
+        mine.every((r) => r.status === 'completed' && r.received === messages),
+    }
+  })
+  for (const row of rows) {
+    if (!row.verified) {
+      failures.push(`queue mode, ${row.workers} worker(s): not every message arrived`)
+    }
+  }
+  const [one, two] = rows
+  const cores = os.availableParallelism()
+  // If the machine were ours alone and only the workers and the mock used CPU: the rate at which
+  // every core is busy, at the CPU per message measured with 2 workers.
+  const ceilingMsgsPerSec = (cores * 1e6) / (two.workerCpuUsPerMsg + two.mockCpuUsPerMsg)
+  return {
+    messages,
+    rounds,
+    rows,
+    speedup: two.msgsPerSec / one.msgsPerSec,
+    cores,
+    ceilingMsgsPerSec,
+    ceilingSpeedup: ceilingMsgsPerSec / one.msgsPerSec,
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -524,6 +646,7 @@ async function main() {
     e2e: [],
     bulk: [],
     broadcast: undefined,
+    queue: undefined,
     targets: [],
     failures,
   }
@@ -532,6 +655,7 @@ async function main() {
     if (only.includes('e2e')) results.e2e = await runE2e()
     if (only.includes('bulk')) results.bulk = await runBulk()
     if (only.includes('broadcast')) results.broadcast = await runBroadcast()
+    if (only.includes('queue')) results.queue = await runQueue()
   } finally {
     await closeSinks()
     rmSync(tmp, { recursive: true, force: true })

@@ -7,14 +7,13 @@
  * @module
  */
 
-import { realpathSync } from 'node:fs'
 import { relative } from 'node:path'
 import { stderr, stdout } from 'node:process'
-import { pathToFileURL } from 'node:url'
 
 import { buildApp, type App } from './app.js'
 import { loadConfig, type ServerConfig } from './config.js'
 import { StartupError } from './errors.js'
+import { installShutdown, isEntryPoint } from './process.js'
 import { openStore, redactedDatabaseName, type Store } from './store/store.js'
 
 /**
@@ -133,50 +132,16 @@ export async function start(
   return { app, store, url, banner: `${lines.join('\n')}\n` }
 }
 
-function installShutdown(app: App, store: Store): void {
-  let stopping = false
-  const stop = (signal: string): void => {
-    if (stopping) {
-      stderr.write(`${signal} again: exiting now\n`)
-      process.exit(1)
-    }
-    stopping = true
-    app.log.info({ signal }, 'shutting down: draining requests and sends in flight')
-    app
-      .close()
-      .then(() => store.close())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          app.log.error({ err: error }, 'shutdown failed')
-          process.exit(1)
-        },
-      )
-  }
-  process.on('SIGINT', () => {
-    stop('SIGINT')
-  })
-  process.on('SIGTERM', () => {
-    stop('SIGTERM')
-  })
-}
-
-function isEntryPoint(): boolean {
-  const script = process.argv[1]
-  if (script === undefined) return false
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href
-  } catch {
-    return false
-  }
-}
-
-const isMain = isEntryPoint()
+const isMain = isEntryPoint(import.meta.url)
 if (isMain) {
   start(process.argv.slice(2)).then(
     ({ app, store, banner }) => {
       // Signal handlers first: whoever reads the banner may stop the server at once.
-      installShutdown(app, store)
+      installShutdown({
+        log: app.log,
+        message: 'shutting down: draining requests and sends in flight',
+        close: () => app.close().then(() => store.close()),
+      })
       stdout.write(banner)
     },
     (error: unknown) => {

@@ -9,9 +9,7 @@
  * @module
  */
 
-import { realpathSync } from 'node:fs'
 import { stderr, stdout } from 'node:process'
-import { pathToFileURL } from 'node:url'
 
 import type { FastifyBaseLogger } from 'fastify'
 import { pino } from 'pino'
@@ -22,6 +20,7 @@ import { StartupError } from './errors.js'
 import { loadEnvFiles } from './main.js'
 import { redactedRedisName } from './queue/queues.js'
 import { startWorker, type QueueWorker } from './queue/worker.js'
+import { installShutdown, isEntryPoint } from './process.js'
 import { openStore, redactedDatabaseName, type Store } from './store/store.js'
 
 /**
@@ -97,49 +96,15 @@ export async function startWorkerProcess(argv: readonly string[]): Promise<{
   return { worker, store, log, banner: `${lines.join('\n')}\n` }
 }
 
-function installShutdown(worker: QueueWorker, store: Store, log: FastifyBaseLogger): void {
-  let stopping = false
-  const stop = (signal: string): void => {
-    if (stopping) {
-      stderr.write(`${signal} again: exiting now\n`)
-      process.exit(1)
-    }
-    stopping = true
-    log.info({ signal }, 'shutting down: finishing the active jobs')
-    worker
-      .close()
-      .then(() => store.close())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          log.error({ err: error }, 'shutdown failed')
-          process.exit(1)
-        },
-      )
-  }
-  process.on('SIGINT', () => {
-    stop('SIGINT')
-  })
-  process.on('SIGTERM', () => {
-    stop('SIGTERM')
-  })
-}
-
-function isEntryPoint(): boolean {
-  const script = process.argv[1]
-  if (script === undefined) return false
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href
-  } catch {
-    return false
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   startWorkerProcess(process.argv.slice(2)).then(
     ({ worker, store, log, banner }) => {
       // Signal handlers first: whoever reads the banner may stop the worker at once.
-      installShutdown(worker, store, log)
+      installShutdown({
+        log,
+        message: 'shutting down: finishing the active jobs',
+        close: () => worker.close().then(() => store.close()),
+      })
       stdout.write(banner)
     },
     (error: unknown) => {

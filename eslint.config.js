@@ -73,13 +73,30 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(?!\\.{1,2}/)',
+              regex: '^(?!\\.{1,2}/|#aead$)',
               message: '@pushcraft/ece imports nothing but its own files.',
             },
           ],
         },
       ],
       'no-restricted-globals': ['error', ...nodeOnlyGlobals],
+    },
+  },
+  // …except its Node.js AEAD backend (the `node` condition of `#aead`), which is node:crypto.
+  {
+    files: ['packages/ece/src/internal/aead-node.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\.{1,2}/|node:crypto$)',
+              message: 'The Node.js AEAD backend imports node:crypto and nothing else.',
+            },
+          ],
+        },
+      ],
     },
   },
   // vapid imports jose (subpaths) and nothing else.
@@ -104,6 +121,9 @@ export default tseslint.config(
       'packages/webpush/src/send.ts',
       'packages/webpush/src/client.ts',
       'packages/webpush/src/cli/**',
+      'packages/webpush/src/internal/agreement-node.ts',
+      'packages/webpush/src/internal/encryption-pool.ts',
+      'packages/webpush/src/internal/encryption-worker.ts',
     ],
     rules: {
       'no-restricted-imports': [
@@ -117,6 +137,45 @@ export default tseslint.config(
             {
               regex: '^@pushcraft/[^/]+/',
               message: 'Import other packages by their public entry.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', ...nodeOnlyGlobals],
+    },
+  },
+  // …and its Node.js key agreement backend (the `node` condition of `#agreement`): node:crypto.
+  {
+    files: ['packages/webpush/src/internal/agreement-node.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\.{1,2}/|node:crypto$)',
+              message: 'The Node.js key agreement backend imports node:crypto and nothing else.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', ...nodeOnlyGlobals],
+    },
+  },
+  // …and the encryption worker pool (Node.js only, opt-in): node:worker_threads.
+  {
+    files: [
+      'packages/webpush/src/internal/encryption-pool.ts',
+      'packages/webpush/src/internal/encryption-worker.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\.{1,2}/|node:worker_threads$|@pushcraft/ece$)',
+              message: 'The encryption pool imports node:worker_threads, ece and its own files.',
             },
           ],
         },

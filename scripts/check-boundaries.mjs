@@ -4,6 +4,8 @@
 //   - @pushcraft/ece bundles from its own files alone (no bare import, no node:*, no Buffer/process);
 //   - @pushcraft/vapid bundles from its own files and jose alone;
 //   - @pushcraft/webpush/request (the pure request builder) bundles without undici or node:*.
+// And the Node.js backends behind package.json `imports` (`#aead` in ece, `#agreement` in
+// webpush) are what a bundle for Node picks, and never what a neutral or browser bundle picks.
 import { build } from 'esbuild'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -54,6 +56,8 @@ for (const check of checks) {
       metafile: true,
       logLevel: 'silent',
       absWorkingDir: root,
+      // What a user's bundler sees: package.json only, not our tsconfig `paths`.
+      tsconfigRaw: '{}',
     })
     for (const input of Object.keys(result.metafile.inputs)) {
       const path = relative(root, join(root, input))
@@ -77,6 +81,58 @@ for (const check of checks) {
   else {
     failures += 1
     for (const p of problems) console.log(`✗ ${check.name}: ${p}`)
+  }
+}
+const backends = [
+  {
+    name: '#aead',
+    entry: 'packages/ece/dist/index.js',
+    node: 'packages/ece/dist/internal/aead-node.js',
+    web: 'packages/ece/dist/internal/aead.js',
+  },
+  {
+    name: '#agreement',
+    entry: 'packages/webpush/dist/request-entry.js',
+    node: 'packages/webpush/dist/internal/agreement-node.js',
+    web: 'packages/webpush/dist/internal/agreement.js',
+  },
+]
+for (const backend of backends) {
+  for (const [platform, conditions, expected, other] of [
+    ['node', [], backend.node, backend.web],
+    ['neutral', [], backend.web, backend.node],
+    ['browser', [], backend.web, backend.node],
+    ['node', ['workerd', 'worker'], backend.web, backend.node],
+    ['node', ['deno'], backend.web, backend.node],
+    ['node', ['bun'], backend.web, backend.node],
+  ]) {
+    const label = `${backend.name} for ${platform}${conditions.length ? ` + ${conditions.join(',')}` : ''}`
+    try {
+      const result = await build({
+        entryPoints: [join(root, backend.entry)],
+        bundle: true,
+        write: false,
+        platform,
+        conditions,
+        format: 'esm',
+        metafile: true,
+        logLevel: 'silent',
+        absWorkingDir: root,
+        // What a user's bundler sees: package.json only, not our tsconfig `paths`.
+        tsconfigRaw: '{}',
+        external: ['node:*'],
+      })
+      const inputs = Object.keys(result.metafile.inputs).map((i) => relative(root, join(root, i)))
+      if (inputs.includes(expected) && !inputs.includes(other))
+        console.log(`✓ ${label}: ${expected}`)
+      else {
+        failures += 1
+        console.log(`✗ ${label}: expected ${expected} and not ${other}`)
+      }
+    } catch (error) {
+      failures += 1
+      console.log(`✗ ${label}: ${error.errors?.map((e) => e.text).join('; ') ?? String(error)}`)
+    }
   }
 }
 process.exit(failures === 0 ? 0 : 1)

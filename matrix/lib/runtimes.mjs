@@ -10,7 +10,7 @@ import { createServer as createNetServer } from 'node:net'
 import { createRequire } from 'node:module'
 import { dirname, extname, join, normalize, sep } from 'node:path'
 import { promisify } from 'node:util'
-import { resolveExports } from './stage.mjs'
+import { resolveExports, resolveImports } from './stage.mjs'
 
 const exec = promisify(execFile)
 
@@ -290,6 +290,8 @@ export async function runChromium({ appDir, timeoutMs, executablePath }) {
     )
   }
   const imports = {}
+  // Each package's private `#…` imports (e.g. ece's `#aead`), scoped to its own files.
+  const scopes = {}
   for (const name of ['@pushcraft/ece', '@pushcraft/vapid', '@pushcraft/webpush', 'jose']) {
     const dir = join(appDir, 'node_modules', name)
     if (!existsSync(join(dir, 'package.json'))) continue
@@ -299,6 +301,15 @@ export async function runChromium({ appDir, timeoutMs, executablePath }) {
     )) {
       imports[specifier] = `/node_modules/${name}/${file}`
     }
+    const own = resolveImports(manifest.imports, ['browser', 'import'])
+    if (Object.keys(own).length > 0) {
+      scopes[`/node_modules/${name}/`] = Object.fromEntries(
+        Object.entries(own).map(([specifier, file]) => [
+          specifier,
+          `/node_modules/${name}/${file}`,
+        ]),
+      )
+    }
   }
   writeFileSync(
     join(appDir, 'index.html'),
@@ -306,7 +317,7 @@ export async function runChromium({ appDir, timeoutMs, executablePath }) {
 <meta charset="utf-8">
 <title>pushcraft runtime matrix</title>
 <link rel="icon" href="data:,">
-<script type="importmap">${JSON.stringify({ imports }, null, 2)}</script>
+<script type="importmap">${JSON.stringify({ imports, scopes }, null, 2)}</script>
 <script type="module">
   import { runChecks } from './checks.js'
   import vectors from './vectors.js'

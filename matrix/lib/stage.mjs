@@ -185,6 +185,21 @@ export function resolveExports(name, dir, exportsField, conditions) {
   return map
 }
 
+/**
+ * The private `imports` map of a package (`#name` specifiers, no patterns) resolved for
+ * `conditions`: `{ '#aead': 'dist/internal/aead.js' }`, paths relative to the package.
+ */
+export function resolveImports(importsField, conditions) {
+  const map = {}
+  if (!importsField || typeof importsField !== 'object') return map
+  for (const [specifier, target] of Object.entries(importsField)) {
+    if (specifier.includes('*')) continue
+    const resolved = resolveTarget(target, conditions)
+    if (resolved) map[specifier] = resolved
+  }
+  return map
+}
+
 function listFiles(dir, prefix = '') {
   return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory()

@@ -16,6 +16,7 @@ import {
   writeHeader,
 } from './header.js'
 import { assertBytes, assertInteger, assertOptions, isBytes } from './internal/assert.js'
+import { randomSalt } from './internal/salt.js'
 import { toBufferSource, utf8 } from './internal/bytes.js'
 import { deriveAes128gcmKeys } from './key-schedule.js'
 import {
@@ -234,7 +235,7 @@ export async function encrypt(
   const plan = planRecords(recordFormat('aes128gcm', recordSize), plaintext.length, padding)
   const headerLength = FIXED_HEADER_LENGTH + keyIdBytes.length
   const body = new Uint8Array(headerLength + plan.length)
-  const saltBytes = salt ?? crypto.getRandomValues(new Uint8Array(SALT_LENGTH))
+  const saltBytes = salt ?? randomSalt(SALT_LENGTH)
   // The key schedule is synchronous; only the AES key import is pending while the records are laid
   // out here.
   const derivation = deriveAes128gcmKeys(key, saltBytes, 'encrypt')

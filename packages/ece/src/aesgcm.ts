@@ -16,6 +16,7 @@ import { EceError } from './errors.js'
 import { MAX_RECORD_SIZE, SALT_LENGTH } from './header.js'
 import { assertBytes, assertInteger, assertOptions } from './internal/assert.js'
 import { encodeBase64url } from './internal/base64url.js'
+import { randomSalt } from './internal/salt.js'
 import { toBufferSource } from './internal/bytes.js'
 import { isP256PublicKey } from './internal/p256.js'
 import { deriveAesgcmKeys, type AesgcmDhKeys } from './key-schedule.js'
@@ -230,8 +231,7 @@ export async function encryptAesgcm(
   const format = recordFormat('aesgcm', recordSize)
   const plan = planRecords(format, plaintext.length, padding)
   const body = new Uint8Array(plan.length)
-  const saltBytes =
-    salt === undefined ? crypto.getRandomValues(new Uint8Array(SALT_LENGTH)) : salt.slice()
+  const saltBytes = salt === undefined ? randomSalt(SALT_LENGTH) : salt.slice()
   const derivation = deriveAesgcmKeys(key, saltBytes, authSecret, dh, 'encrypt')
   writeRecordPlaintexts(plan, plaintext, body, 0)
   try {

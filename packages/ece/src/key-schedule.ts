@@ -7,6 +7,8 @@
  * @module
  */
 
+import { importContentKey } from '#aead'
+import type { ContentKey } from './internal/aead-contract.js'
 import { utf8 } from './internal/bytes.js'
 import { hkdfExpandInto, hkdfExtract, hkdfSha256 } from './internal/hkdf.js'
 import { P256_PUBLIC_KEY_LENGTH } from './internal/p256.js'
@@ -41,19 +43,19 @@ const AUTH_IKM_LENGTH = 32
  * @internal
  */
 export interface ContentKeys {
-  readonly key: CryptoKey
+  readonly key: ContentKey
   readonly nonce: Uint8Array<ArrayBuffer>
 }
 
 /**
  * PRK = HKDF-Extract(salt, IKM); CEK = HKDF-Expand(PRK, cekInfo, 16); NONCE = HKDF-Expand(PRK,
- * nonceInfo, 12). The HKDF runs synchronously in JavaScript (a few microseconds); the only
- * WebCrypto call is the import of the CEK as a non-extractable AES-GCM key, whose bytes are then
- * zeroed.
+ * nonceInfo, 12). The HKDF runs synchronously in JavaScript (a few microseconds); the CEK is then
+ * imported by the AEAD backend (a non-extractable WebCrypto key, or a Node.js secret `KeyObject`)
+ * and its bytes zeroed.
  *
  * @internal
  */
-export function deriveContentKeys(
+export async function deriveContentKeys(
   ikm: Uint8Array,
   salt: Uint8Array,
   cekInfo: Uint8Array,
@@ -66,16 +68,11 @@ export function deriveContentKeys(
   hkdfExpandInto(prk, cekInfo, KEY_LENGTH, cek)
   hkdfExpandInto(prk, nonceInfo, NONCE_LENGTH, nonce)
   prk.fill(0)
-  return crypto.subtle.importKey('raw', cek, 'AES-GCM', false, [usage]).then(
-    (key) => {
-      cek.fill(0)
-      return { key, nonce }
-    },
-    (error: unknown) => {
-      cek.fill(0)
-      throw error
-    },
-  )
+  try {
+    return { key: await importContentKey(cek, usage), nonce }
+  } finally {
+    cek.fill(0)
+  }
 }
 
 /**

@@ -13,7 +13,9 @@
  * @module
  */
 
+import { openRecord, sealRecord } from '#aead'
 import { decryptionFailed, EceError } from './errors.js'
+import type { ContentKey } from './internal/aead-contract.js'
 import { readUint16 } from './internal/bytes.js'
 import { NONCE_LENGTH, writeRecordNonce } from './key-schedule.js'
 
@@ -207,32 +209,24 @@ async function forEachRecord(
  * @internal
  */
 export async function sealRecords(
-  key: CryptoKey,
+  key: ContentKey,
   nonce: Uint8Array<ArrayBuffer>,
   target: Uint8Array<ArrayBuffer>,
   start: number,
   recordLength: number,
 ): Promise<void> {
-  const subtle = crypto.subtle
   const count = Math.ceil((target.length - start) / recordLength)
   if (count === 1) {
-    const sealed = await subtle.encrypt(
-      { name: 'AES-GCM', iv: nonce, tagLength: TAG_LENGTH * 8 },
-      key,
-      target.subarray(start, target.length - TAG_LENGTH),
+    target.set(
+      await sealRecord(key, nonce, target.subarray(start, target.length - TAG_LENGTH)),
+      start,
     )
-    target.set(new Uint8Array(sealed), start)
     return
   }
   await forEachRecord(nonce, count, async (index, iv) => {
     const at = start + index * recordLength
     const end = Math.min(at + recordLength, target.length)
-    const sealed = await subtle.encrypt(
-      { name: 'AES-GCM', iv, tagLength: TAG_LENGTH * 8 },
-      key,
-      target.subarray(at, end - TAG_LENGTH),
-    )
-    target.set(new Uint8Array(sealed), at)
+    target.set(await sealRecord(key, iv, target.subarray(at, end - TAG_LENGTH)), at)
   })
 }
 
@@ -295,25 +289,18 @@ export function checkRecords(
  */
 export async function openRecords(
   format: RecordFormat,
-  key: CryptoKey,
+  key: ContentKey,
   nonce: Uint8Array<ArrayBuffer>,
   body: Uint8Array<ArrayBuffer>,
   start: number,
   count: number,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const subtle = crypto.subtle
   const { recordLength } = format
   const stride = recordLength - TAG_LENGTH
   if (count === 1) {
     let record: Uint8Array<ArrayBuffer>
     try {
-      record = new Uint8Array(
-        await subtle.decrypt(
-          { name: 'AES-GCM', iv: nonce, tagLength: TAG_LENGTH * 8 },
-          key,
-          body.subarray(start),
-        ),
-      )
+      record = await openRecord(key, nonce, body.subarray(start))
     } catch (cause) {
       throw decryptionFailed(cause)
     }
@@ -324,12 +311,12 @@ export async function openRecords(
   try {
     await forEachRecord(nonce, count, async (index, iv) => {
       const at = start + index * recordLength
-      const opened = await subtle.decrypt(
-        { name: 'AES-GCM', iv, tagLength: TAG_LENGTH * 8 },
+      const opened = await openRecord(
         key,
+        iv,
         body.subarray(at, Math.min(at + recordLength, body.length)),
       )
-      plaintext.set(new Uint8Array(opened), index * stride)
+      plaintext.set(opened, index * stride)
     })
   } catch (cause) {
     throw decryptionFailed(cause)

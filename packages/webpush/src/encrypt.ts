@@ -10,7 +10,6 @@ import { WebPushError } from './errors.js'
 import { describe } from './internal/assert.js'
 import { utf8 } from './internal/bytes.js'
 import { encryptPayload } from './internal/encryption.js'
-import { importUserAgentKey } from './internal/webcrypto.js'
 import {
   MAX_BODY_BYTES,
   encryptedBodySize,
@@ -156,10 +155,8 @@ export async function encryptForParts(
     plaintext,
     contentEncoding: settings.contentEncoding,
     padding,
-    // A validated subscription imports its key once; later messages reuse the CryptoKey.
-    ...(cache === undefined
-      ? {}
-      : { userAgentKey: (cache.key ??= importUserAgentKey(parts.p256dh)) }),
+    // A validated subscription imports its key once (WebCrypto); later messages reuse it.
+    ...(cache === undefined ? {} : { keyCache: cache }),
   })
   // Defence in depth: the size formula and ece agree, or nothing leaves this function.
   if (result.body.length > settings.maxBodyBytes) {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { UserAgentKeyCache } from './internal/agreement-contract.js'
 import { WebPushError } from './errors.js'
 import { describe } from './internal/assert.js'
 import { decodeBase64Tolerant, encodeBase64Url } from './internal/base64.js'
@@ -155,7 +156,7 @@ export interface SubscriptionParts {
    * Validated subscriptions only: where the imported `ua_public` `CryptoKey` is kept after its
    * first use, so messages to the same validated subscription import the key once.
    */
-  readonly keyCache?: { key?: Promise<CryptoKey> }
+  readonly keyCache?: UserAgentKeyCache
 }
 
 // A module-private brand: only objects this copy of the module validated carry it, so the request

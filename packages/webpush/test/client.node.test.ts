@@ -110,7 +110,13 @@ describe('PushClient over HTTPS (the kit’s self-signed CA)', () => {
       const push = client({ connect: service.connect })
       for (let i = 0; i < 10; i += 1) await push.send(subscription, `m${i}`)
       expect(service.stats.received).toBe(10)
-      expect(connections.versions).toEqual(['h1'])
+      // undici hands a socket back to its pool one macrotask after the response body ends; the
+      // next send, encrypted synchronously (node:crypto), can be dispatched before that and
+      // open a second connection. From then on the two alternate: never one per send.
+      expect(connections.versions.length).toBeLessThanOrEqual(2)
+      expect(new Set(connections.versions)).toEqual(new Set(['h1']))
+      for (let i = 0; i < 10; i += 1) await push.send(subscription, `n${i}`)
+      expect(connections.versions.length).toBeLessThanOrEqual(2)
     } finally {
       connections.stop()
     }

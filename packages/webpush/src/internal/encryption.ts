@@ -13,15 +13,11 @@ import {
   type AesgcmEncryptOptions,
   type EncryptOptions,
 } from '@pushcraft/ece'
+import { agree as agreeFresh } from '#agreement'
 import { webPushKeyInfo } from '../key-agreement.js'
 import type { ContentEncoding } from '../padding.js'
-import {
-  computeSharedSecret,
-  exportPublicKey,
-  generateEphemeralKeyPair,
-  hkdfIkm,
-  importUserAgentKey,
-} from './webcrypto.js'
+import type { UserAgentKeyCache } from './agreement-contract.js'
+import { computeSharedSecret, hkdfIkm, importUserAgentKey } from './webcrypto.js'
 
 /** RFC 8291 §4: "rs" of 4096, so the single record holds any payload that fits the 4096 budget. */
 const RECORD_SIZE = 4096
@@ -43,8 +39,8 @@ export interface EncryptionInput {
   readonly contentEncoding: ContentEncoding
   /** Padding octets (RFC 8188 §2 / draft-03 §2); the caller kept the body inside the budget. */
   readonly padding: number
-  /** `ua_public` already imported (a validated subscription's cached key), if available. */
-  readonly userAgentKey?: Promise<CryptoKey>
+  /** A validated subscription's cache of its imported `ua_public` (used by WebCrypto only). */
+  readonly keyCache?: UserAgentKeyCache
   /** Vectors only: the application server key pair instead of a fresh one. */
   readonly ephemeral?: FixedEphemeralKey
   /** Vectors only: the 16-octet salt instead of a random one. */
@@ -63,10 +59,9 @@ export interface EncryptionResult {
 }
 
 /**
- * The key agreement (RFC 8291 §3.1): `as_public` and `ecdh_secret`. Each WebCrypto call runs as
- * soon as its inputs exist, and the ones that Node runs in its thread pool are issued before the
- * ones it runs on the calling thread, so they overlap: key generation before the import of
- * `ua_public`, the ECDH before the export of `as_public`.
+ * The key agreement (RFC 8291 §3.1): `as_public` and `ecdh_secret`. A fresh key pair comes from
+ * the `#agreement` backend (node:crypto in Node.js, WebCrypto elsewhere); a fixed one (vectors
+ * only) goes through WebCrypto.
  */
 async function agree(
   input: EncryptionInput,
@@ -76,15 +71,7 @@ async function agree(
     const secret = await computeSharedSecret(input.ephemeral.privateKey, userAgentKey)
     return [input.ephemeral.publicKey, secret]
   }
-  const [pair, userAgentKey] = await Promise.all([
-    generateEphemeralKeyPair(),
-    input.userAgentKey ?? importUserAgentKey(input.userAgentPublicKey),
-  ])
-  const [secret, publicKey] = await Promise.all([
-    computeSharedSecret(pair.privateKey, userAgentKey),
-    exportPublicKey(pair.publicKey),
-  ])
-  return [publicKey, secret]
+  return agreeFresh(input.userAgentPublicKey, input.keyCache)
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 
 import { hkdf } from '@pushcraft/ece'
-import { WebPushError } from '../errors.js'
+import { notOnCurve } from './agreement-contract.js'
 
 /** RFC 8291 §3.4: the IKM is 32 octets (HKDF-Expand with L = 32). */
 const IKM_LENGTH = 32
@@ -51,11 +51,7 @@ export async function importUserAgentKey(p256dh: Uint8Array): Promise<CryptoKey>
   try {
     return await crypto.subtle.importKey('spki', spki, ECDH_P256, true, [])
   } catch (cause) {
-    throw new WebPushError(
-      'ERR_WEBPUSH_INVALID_SUBSCRIPTION',
-      '"keys.p256dh" is not a point on P-256',
-      { cause, field: 'keys.p256dh', reason: 'not-on-curve' },
-    )
+    throw notOnCurve(cause)
   }
 }
 

@@ -9,7 +9,11 @@
 import { WebPushError } from './errors.js'
 import { describe } from './internal/assert.js'
 import { utf8 } from './internal/bytes.js'
-import { encryptPayload } from './internal/encryption.js'
+import {
+  encryptPayload,
+  type EncryptionInput,
+  type EncryptionResult,
+} from './internal/encryption.js'
 import {
   MAX_BODY_BYTES,
   encryptedBodySize,
@@ -137,6 +141,22 @@ export function paddingFor(length: number, settings: EncryptionSettings): number
 }
 
 /**
+ * What runs the RFC 8291 encryption of one message: {@link encryptPayload} on the calling thread
+ * by default; `PushClient` can put an encryption thread pool here.
+ *
+ * @internal
+ */
+export type Encryptor = (input: EncryptionInput) => Promise<EncryptionResult>
+
+/**
+ * The request-option key under which `PushClient` passes its {@link Encryptor} to
+ * `buildPushRequest`: a symbol, so it is not part of the public options and never collides.
+ *
+ * @internal
+ */
+export const kEncryptor: unique symbol = Symbol('pushcraft.encryptor')
+
+/**
  * Encrypts a payload for decoded subscription parts with validated settings.
  *
  * @internal
@@ -145,11 +165,12 @@ export async function encryptForParts(
   parts: SubscriptionParts,
   plaintext: Uint8Array,
   settings: EncryptionSettings,
+  encryptor: Encryptor = encryptPayload,
 ): Promise<EncryptedPushMessage> {
   const padding = paddingFor(plaintext.length, settings)
   assertPayloadFits(plaintext.length, padding, settings)
   const cache = parts.keyCache
-  const result = await encryptPayload({
+  const result = await encryptor({
     userAgentPublicKey: parts.p256dh,
     authSecret: parts.auth,
     plaintext,

@@ -17,6 +17,8 @@ import {
 import {
   assertPayloadFits,
   encryptForParts,
+  kEncryptor,
+  type Encryptor,
   encryptionSettings,
   paddingFor,
   payloadBytes,
@@ -358,16 +360,18 @@ export async function buildPushRequest(
     assertPayloadFits(plaintext.length, paddingFor(plaintext.length, encryption), encryption)
   }
 
+  // PushClient's encryption threads, when it has them (a symbol key, not a public option).
+  const encryptor = (opts as { readonly [kEncryptor]?: Encryptor })[kEncryptor]
   // Encryption and VAPID signing are independent: run them side by side.
   let encrypted: EncryptedPushMessage | null = null
   let authorization: VapidHeaders | undefined
   if (plaintext !== null && vapid !== undefined) {
     ;[encrypted, authorization] = await Promise.all([
-      encryptForParts(parts, plaintext, encryption),
+      encryptForParts(parts, plaintext, encryption, encryptor),
       vapid.authorize(),
     ])
   } else if (plaintext !== null) {
-    encrypted = await encryptForParts(parts, plaintext, encryption)
+    encrypted = await encryptForParts(parts, plaintext, encryption, encryptor)
   } else if (vapid !== undefined) {
     authorization = await vapid.authorize()
   }

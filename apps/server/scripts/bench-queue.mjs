@@ -140,7 +140,8 @@ export async function benchQueue(options = {}) {
       ? process.env.DATABASE_URL
       : undefined
     const databaseUrl =
-      givenDb ?? (await startPostgres().then((p) => (cleanup.push(p.stop), p.url)))
+      givenDb ??
+      (await startPostgres({ maxConnections: 200 }).then((p) => (cleanup.push(p.stop), p.url)))
 
     const mock = fork(fileURLToPath(import.meta.url), ['--mock-child'], {
       env: { ...process.env, BENCH_MOCK_TLS: options.tls === false ? '0' : '1' },

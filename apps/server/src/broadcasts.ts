@@ -13,8 +13,9 @@ import type { Urgency } from '@pushcraft/webpush'
 import type { FastifyBaseLogger } from 'fastify'
 
 import type { Metrics } from './metrics.js'
+import { OutcomeLog } from './outcome-log.js'
 import type { DeliveryCounts, Sender } from './sender.js'
-import type { BroadcastRecord, SendOutcome, Store } from './store/store.js'
+import type { BroadcastRecord, Store } from './store/store.js'
 
 /**
  * What a broadcast sends.
@@ -74,8 +75,13 @@ export interface BroadcastRunner {
 
 /** Progress events are pushed at most this often (ms), plus the final one. */
 const PROGRESS_INTERVAL = 200
-/** Buffered send outcomes are written at most this often (ms), plus at the end. */
-const OUTCOME_WRITE_INTERVAL = 2000
+/**
+ * The outcomes recorded since the last write (at most `OUTCOMES_PER_BROADCAST`, from the in-memory
+ * ring) are written at most this often (ms), riding on the progress cadence, plus at the end: a
+ * large broadcast writes a few thousand rows, not one per send, and the progress API still shows
+ * recent outcomes while it runs.
+ */
+const OUTCOME_WRITE_INTERVAL = 5000
 
 interface Running {
   readonly promise: Promise<void>
@@ -226,16 +232,14 @@ export class BroadcastManager implements BroadcastRunner {
     // Let the route answer 202 before the first send.
     await new Promise((resolve) => setImmediate(resolve))
     const startedAt = Date.now()
-    let seq = 0
     let lastEmit = 0
     const keep = this.#outcomesPerBroadcast
-    let recent: SendOutcome[] = []
+    const log = keep > 0 ? new OutcomeLog(keep) : undefined
     let lastOutcomeWrite = Date.now()
     const writeOutcomes = async (): Promise<void> => {
       lastOutcomeWrite = Date.now()
-      const batch = recent
-      recent = []
-      if (batch.length > 0) await this.#store.appendOutcomes(broadcast.id, batch, keep)
+      const fresh = log?.takeUnwritten() ?? []
+      if (fresh.length > 0) await this.#store.appendOutcomes(broadcast.id, fresh, keep)
     }
     // Counter writes are chained so an older one never lands after a newer one.
     let writing: Promise<void> = Promise.resolve()
@@ -260,13 +264,7 @@ export class BroadcastManager implements BroadcastRunner {
         ...(input.topic === undefined ? {} : { topic: input.topic }),
         since: startedAt,
         signal,
-        onOutcomes: async (outcomes) => {
-          // Only the last N are kept: buffer them and write every OUTCOME_WRITE_INTERVAL, so a
-          // large broadcast writes a few thousand rows, not one per send.
-          for (const o of outcomes) recent.push({ ...o, seq: ++seq })
-          if (recent.length > keep) recent.splice(0, recent.length - keep)
-          if (Date.now() - lastOutcomeWrite >= OUTCOME_WRITE_INTERVAL) await writeOutcomes()
-        },
+        ...(log === undefined ? {} : { outcomes: log }),
         onProgress: (counts) => {
           update(counts)
           const now = Date.now()
@@ -274,11 +272,18 @@ export class BroadcastManager implements BroadcastRunner {
           lastEmit = now
           // Counter writes ride on the batch cadence; a failed write is retried by the next one.
           const snapshot = countsOf(current)
+          const outcomesDue = now - lastOutcomeWrite >= OUTCOME_WRITE_INTERVAL
           writing = writing
             .then(() => this.#store.updateBroadcast(broadcast.id, snapshot))
             .catch((error: unknown) => {
               this.#log.warn({ err: error }, 'updating broadcast counters failed')
             })
+          if (outcomesDue) {
+            lastOutcomeWrite = now
+            writing = writing.then(writeOutcomes).catch((error: unknown) => {
+              this.#log.warn({ err: error }, 'recording send outcomes failed')
+            })
+          }
           this.#emit(current, false)
         },
       })

@@ -140,3 +140,54 @@ export function createMetrics(options: {
   })
   return { registry, sends, sendDuration, broadcastsInFlight, subscriptions, queueJobs }
 }
+
+interface ServiceChildren {
+  readonly duration: { observe(value: number): void }
+  readonly sends: Partial<Record<SendOutcomeLabel, { inc(): void }>>
+}
+
+/**
+ * The per-request recording of `pushcraft_push_sends_total` and
+ * `pushcraft_push_send_duration_seconds`, with the label children bound once per push service
+ * (and outcome), so a send costs no label object, no label validation and no label hashing beyond
+ * prom-client's own lookup.
+ *
+ * @example
+ *
+ * ```ts
+ * import { SendMetrics, createMetrics } from './metrics.js'
+ * const sends = new SendMetrics(createMetrics({ countSubscriptions: async () => 0 }))
+ * sends.record('fcm', 'delivered', 0.042)
+ * ```
+ */
+export class SendMetrics {
+  readonly #metrics: Metrics
+  readonly #services = new Map<string, ServiceChildren>()
+
+  /** @param metrics - The app's metrics. */
+  constructor(metrics: Metrics) {
+    this.#metrics = metrics
+  }
+
+  /**
+   * Counts one request (or one refused send) and observes its latency.
+   *
+   * @param service - The push service label.
+   * @param outcome - The outcome label.
+   * @param seconds - The request's latency, when a request was made.
+   */
+  record(service: string, outcome: SendOutcomeLabel, seconds?: number): void {
+    let children = this.#services.get(service)
+    if (children === undefined) {
+      children = { duration: this.#metrics.sendDuration.labels({ service }), sends: {} }
+      this.#services.set(service, children)
+    }
+    let counter = children.sends[outcome]
+    if (counter === undefined) {
+      counter = this.#metrics.sends.labels({ service, outcome })
+      children.sends[outcome] = counter
+    }
+    counter.inc()
+    if (seconds !== undefined) children.duration.observe(seconds)
+  }
+}

@@ -1,9 +1,10 @@
 /**
  * Delivery: sends one message to a stream of stored subscriptions with `@pushcraft/webpush`'s
  * `sendMany` (bounded concurrency, backpressure), re-checks every endpoint against the SSRF guard
- * at send time (host allow-list per message, public addresses per connection through the guarded
- * DNS lookup of the dispatcher), retries rate-limited sends after `Retry-After`, and applies the
- * cleanup rules to the store in batches:
+ * at send time (scheme and host allow-list per message, with the verdict computed once per origin
+ * and delivery; public addresses per connection through the guarded DNS lookup of the
+ * dispatcher), retries rate-limited sends after `Retry-After`, and applies the cleanup rules to
+ * the store in batches:
  *
  * - 2xx: delivered (`last_success_at`, `failure_count` reset);
  * - 404/410 (RFC 8030 §7.3): the subscription is gone and deleted;
@@ -13,6 +14,11 @@
  *
  * A subscription is never deleted because of our own outage: only the push service's explicit
  * answer deletes.
+ *
+ * The per-message path is kept lean for large broadcasts: the stored rows go to the library as
+ * they are (no copies), the message options are built once per delivery, the send timeout shares
+ * timers between sends ({@link SendDeadlines}), metrics use pre-bound label children, and outcomes
+ * go to an in-memory ring ({@link OutcomeRecorder}) instead of the database.
  *
  * Queue mode uses the same code per chunk, with three hooks: results are applied through the
  * broadcast's exactly-once recorder (`apply`), a throttling answer (429, or 503 with
@@ -30,16 +36,17 @@ import {
   sendMany,
   type PushClientConnectOptions,
   type PushResult,
-  type PushSubscriptionJSON,
   type Urgency,
 } from '@pushcraft/webpush'
 import type { FastifyBaseLogger } from 'fastify'
 
 import type { ServerConfig } from './config.js'
-import type { Metrics, SendOutcomeLabel } from './metrics.js'
-import { EndpointRejectedError, checkEndpointSyntax, createGuardedLookup } from './ssrf.js'
+import { SendDeadlines } from './deadlines.js'
+import { SendMetrics, type Metrics, type SendOutcomeLabel } from './metrics.js'
+import type { OutcomeRecorder } from './outcome-log.js'
+import { EndpointRejectedError, EndpointVerdicts, createGuardedLookup } from './ssrf.js'
 import { VapidTokenCache } from './vapid.js'
-import type { ResultBatch, SendOutcome, SendTarget, Store } from './store/store.js'
+import type { ResultBatch, SendTarget, Store } from './store/store.js'
 
 /** Results applied to the store per transaction, at most. */
 const FLUSH_SIZE = 500
@@ -134,8 +141,8 @@ export interface DeliveryOptions {
   readonly signal?: AbortSignal
   /** Called after each batch is applied, with the running counts. */
   readonly onProgress?: (counts: DeliveryCounts) => void
-  /** Receives the outcomes of each batch (for the bounded per-broadcast log). */
-  readonly onOutcomes?: (outcomes: readonly Omit<SendOutcome, 'seq'>[]) => Promise<void>
+  /** Receives every send's outcome as it arrives (the broadcast's bounded in-memory log). */
+  readonly outcomes?: OutcomeRecorder
   /**
    * Applies a batch of results (default: `Store#applyResults`). Queue mode passes the broadcast's
    * exactly-once recorder. Returns the ids deleted.
@@ -241,9 +248,75 @@ const OUTCOME_LABELS: Readonly<Record<string, SendOutcomeLabel>> = {
   rateLimited: 'rate_limited',
 }
 
-interface Target extends PushSubscriptionJSON {
-  readonly id: number
-  readonly encoding: string
+type SendOptions = NonNullable<Parameters<PushClient['send']>[2]>
+
+/** What every send of one delivery shares: built once, not per message. */
+class DeliveryContext {
+  readonly verdicts: EndpointVerdicts
+  readonly retryRateLimited: boolean
+  readonly onRetry: () => void
+  readonly #timeoutMs: number
+  readonly #base: Omit<SendOptions, 'signal' | 'contentEncoding'>
+  #deadlines: SendDeadlines | undefined
+  #signal: AbortSignal | undefined
+  #aes128gcm: SendOptions | undefined
+  #aesgcm: SendOptions | undefined
+
+  constructor(options: { config: ServerConfig; delivery: DeliveryOptions; onRetry: () => void }) {
+    const { config, delivery } = options
+    this.verdicts = new EndpointVerdicts(config.endpointPolicy)
+    this.retryRateLimited = delivery.onThrottled === undefined
+    this.onRetry = options.onRetry
+    this.#timeoutMs = config.sendTimeoutMs
+    this.#base = {
+      ...(delivery.ttl === undefined ? {} : { ttl: delivery.ttl }),
+      ...(delivery.urgency === undefined ? {} : { urgency: delivery.urgency }),
+      ...(delivery.topic === undefined ? {} : { topic: delivery.topic }),
+    }
+  }
+
+  /** The deadlines of sends under this signal (`sendMany` passes one signal for the whole run). */
+  deadlines(signal: AbortSignal): SendDeadlines {
+    if (this.#deadlines === undefined || this.#signal !== signal) {
+      this.#deadlines?.close()
+      this.#deadlines = new SendDeadlines({ timeoutMs: this.#timeoutMs, signal })
+      this.#signal = signal
+    }
+    return this.#deadlines
+  }
+
+  /** The library's send options for this encoding and slot signal (rebuilt once per slot). */
+  sendOptions(encoding: string, signal: AbortSignal): SendOptions {
+    if (encoding === 'aesgcm') {
+      if (this.#aesgcm?.signal !== signal) {
+        this.#aesgcm = { ...this.#base, contentEncoding: 'aesgcm', signal }
+      }
+      return this.#aesgcm
+    }
+    if (this.#aes128gcm?.signal !== signal) {
+      this.#aes128gcm = { ...this.#base, contentEncoding: 'aes128gcm', signal }
+    }
+    return this.#aes128gcm
+  }
+
+  close(): void {
+    this.#deadlines?.close()
+  }
+}
+
+/** What the library throws for a timed-out request, for a send our deadline cut. */
+function timeoutError(endpoint: string, timeoutMs: number, cause: unknown): WebPushError {
+  let origin = 'the push service'
+  try {
+    origin = new URL(endpoint).origin
+  } catch {
+    // checked at send time already; keep the generic name
+  }
+  return new WebPushError(
+    'ERR_WEBPUSH_REQUEST_FAILED',
+    `request to ${origin} timed out after ${timeoutMs} ms`,
+    { cause, reason: 'timeout' },
+  )
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -303,36 +376,37 @@ export class Sender {
   readonly client: PushClient
   readonly #config: ServerConfig
   readonly #store: Store
-  readonly #metrics: Metrics
+  readonly #sends: SendMetrics
   readonly #log: FastifyBaseLogger
 
   /** @param options - Configuration, store, metrics, logger. */
   constructor(options: SenderOptions) {
     this.#config = options.config
     this.#store = options.store
-    this.#metrics = options.metrics
     this.#log = options.log
-    const metrics = this.#metrics
+    const sends = new SendMetrics(options.metrics)
+    this.#sends = sends
     const config = options.config
     const connect = {
       // Every connection resolves through the guard: the socket uses exactly the checked address.
       lookup: createGuardedLookup(config.endpointPolicy),
       ...(options.connect?.ca === undefined ? {} : { ca: options.connect.ca }),
     } as PushClientConnectOptions
+    // No `timeout` here: SEND_TIMEOUT_MS is applied by the delivery's SendDeadlines, which share
+    // one timer between the sends of a slot instead of one timer and one combined signal each.
     this.client = new PushClient({
       vapid: { keys: config.vapid.keys, subject: config.subject, cache: new VapidTokenCache() },
       connections: config.pushConnections,
       concurrency: config.sendConcurrency,
-      timeout: config.sendTimeoutMs,
       connect,
       ...(config.endpointPolicy.allowInsecure ? { allowHttp: true } : {}),
       hooks: {
         onRequestEnd(event) {
-          metrics.sendDuration.observe({ service: event.service }, event.duration / 1000)
-          metrics.sends.inc({
-            service: event.service,
-            outcome: OUTCOME_LABELS[event.outcome] ?? 'failed',
-          })
+          sends.record(
+            event.service,
+            OUTCOME_LABELS[event.outcome] ?? 'failed',
+            event.duration / 1000,
+          )
         },
       },
     })
@@ -344,65 +418,60 @@ export class Sender {
   }
 
   /**
-   * Sends one message to one target: SSRF re-check, then the library's sender, retrying a
-   * rate-limited answer after its `Retry-After` (RFC 9110 §10.2.3) up to `MAX_RETRIES` times.
+   * Sends one message to one target: SSRF re-check, then the library's sender under the send
+   * timeout, retrying a rate-limited answer after its `Retry-After` (RFC 9110 §10.2.3) up to
+   * `MAX_RETRIES` times (unless the delivery defers throttled sends).
    *
-   * @param target - The stored subscription.
+   * @param target - The stored subscription, passed to the library as it is.
    * @param payload - The message text.
-   * @param options - Headers, signal, and a counter for retries.
+   * @param context - What the delivery's sends share.
+   * @param signal - The run's signal (from `sendMany`).
    * @returns The push result.
    * @throws What the library throws; `EndpointRejectedError` is wrapped in a `WebPushError` so
-   *   `sendMany` reports it as a result.
+   *   `sendMany` reports it as a result, and so is a send our deadline cut (`reason: 'timeout'`).
    */
-  async send(
+  async #send(
     target: SendTarget,
     payload: string,
-    options: {
-      ttl?: number
-      urgency?: Urgency
-      topic?: string
-      signal: AbortSignal
-      onRetry?: () => void
-      /** Wait out a 429's `Retry-After` and retry, up to `MAX_RETRIES` (default true). */
-      retryRateLimited?: boolean
-    },
+    context: DeliveryContext,
+    signal: AbortSignal,
   ): Promise<PushResult> {
     try {
-      checkEndpointSyntax(target.endpoint, this.#config.endpointPolicy)
+      context.verdicts.check(target.endpoint)
     } catch (cause) {
-      this.#metrics.sends.inc({ service: identifyPushService(target.endpoint), outcome: 'blocked' })
+      this.#sends.record(identifyPushService(target.endpoint), 'blocked')
       throw new WebPushError('ERR_WEBPUSH_REQUEST_FAILED', 'refused by the SSRF guard', {
         cause,
         reason: 'blocked',
       })
     }
-    const subscription: PushSubscriptionJSON = {
-      endpoint: target.endpoint,
-      keys: { p256dh: target.p256dh, auth: target.auth },
-    }
-    const sendOptions = {
-      contentEncoding: target.encoding === 'aesgcm' ? ('aesgcm' as const) : ('aes128gcm' as const),
-      ...(options.ttl === undefined ? {} : { ttl: options.ttl }),
-      ...(options.urgency === undefined ? {} : { urgency: options.urgency }),
-      ...(options.topic === undefined ? {} : { topic: options.topic }),
-      signal: options.signal,
-    }
+    const deadlines = context.deadlines(signal)
     for (let attempt = 0; ; attempt++) {
+      const slot = deadlines.acquire()
       try {
-        return await this.client.send(subscription, payload, sendOptions)
+        return await this.client.send(
+          target,
+          payload,
+          context.sendOptions(target.encoding, slot.signal),
+        )
       } catch (error) {
+        if (slot.timedOut && error === deadlines.reason) {
+          throw timeoutError(target.endpoint, this.#config.sendTimeoutMs, error)
+        }
         if (
           !(error instanceof PushServiceError) ||
           error.kind !== 'rateLimited' ||
-          options.retryRateLimited === false ||
+          !context.retryRateLimited ||
           attempt >= this.#config.maxRetries
         ) {
           throw error
         }
         const wait = error.retryAfter ?? 1000 * 2 ** attempt
         if (wait > MAX_RETRY_DELAY) throw error
-        options.onRetry?.()
-        await sleep(wait, options.signal)
+        context.onRetry()
+        await sleep(wait, signal)
+      } finally {
+        slot.release()
       }
     }
   }
@@ -430,7 +499,9 @@ export class Sender {
       deferred: 0,
     }
     const apply = options.apply ?? ((batch: ResultBatch) => this.#store.applyResults(batch))
+    const collect = options.collectRemovedEndpoints === true
     const removedEndpoints: string[] = []
+    // Endpoints of the gone subscriptions of the batch being filled (send-test answers with them).
     const goneEndpoints = new Map<number, string>()
     let batch = {
       delivered: [] as number[],
@@ -440,7 +511,6 @@ export class Sender {
       blocked: [] as number[],
       retried: 0,
     }
-    let outcomes: Omit<SendOutcome, 'seq'>[] = []
     let pending = 0
     let lastFlush = Date.now()
     let flushing: Promise<void> = Promise.resolve()
@@ -448,20 +518,18 @@ export class Sender {
 
     const flush = async (): Promise<void> => {
       const current = batch
-      const currentOutcomes = outcomes
       batch = { delivered: [], failed: [], gone: [], resubscribe: [], blocked: [], retried: 0 }
-      outcomes = []
       pending = 0
       lastFlush = Date.now()
       try {
         const removed = await apply({ ...current, since: options.since })
         storeError = undefined
-        const removedSet = new Set(removed)
         // Gone but renewed meanwhile: neither removed nor delivered; count as failed.
         const kept = current.gone.length - removed.length
         counts.removed += removed.length
         counts.failed += kept
-        if (options.collectRemovedEndpoints === true) {
+        if (collect) {
+          const removedSet = new Set(removed)
           for (const id of current.gone) {
             const endpoint = goneEndpoints.get(id)
             if (endpoint !== undefined && removedSet.has(id)) removedEndpoints.push(endpoint)
@@ -489,13 +557,6 @@ export class Sender {
           current.blocked.length
         return
       }
-      if (options.onOutcomes !== undefined && currentOutcomes.length > 0) {
-        try {
-          await options.onOutcomes(currentOutcomes)
-        } catch (error) {
-          this.#log.warn({ err: error }, 'recording send outcomes failed')
-        }
-      }
       options.onProgress?.({ ...counts })
     }
 
@@ -507,75 +568,50 @@ export class Sender {
 
     const stop = options.stop
     let stopped = false
-    async function* flatten(): AsyncGenerator<Target, void, undefined> {
+    // The stored rows go to the library as they are: no copy per message.
+    async function* targets(): AsyncGenerator<SendTarget, void, undefined> {
       for await (const page of pages) {
-        for (const t of page) {
+        for (const target of page) {
           if (stop?.aborted === true) {
             stopped = true
             return
           }
-          yield {
-            id: t.id,
-            endpoint: t.endpoint,
-            encoding: t.encoding,
-            keys: { p256dh: t.p256dh, auth: t.auth },
-          }
+          yield target
         }
       }
     }
 
-    const sendOne = (
-      target: Target,
+    const context = new DeliveryContext({
+      config: this.#config,
+      delivery: options,
+      onRetry: () => {
+        counts.retried += 1
+        batch.retried += 1
+      },
+    })
+    const send = (
+      target: SendTarget,
       payload: unknown,
       { signal }: { readonly signal: AbortSignal },
-    ): Promise<PushResult> =>
-      this.send(
-        {
-          id: target.id,
-          endpoint: target.endpoint,
-          p256dh: target.keys.p256dh,
-          auth: target.keys.auth,
-          encoding: target.encoding,
-        },
-        payload as string,
-        {
-          ...(options.ttl === undefined ? {} : { ttl: options.ttl }),
-          ...(options.urgency === undefined ? {} : { urgency: options.urgency }),
-          ...(options.topic === undefined ? {} : { topic: options.topic }),
-          signal,
-          onRetry: () => {
-            counts.retried += 1
-            batch.retried += 1
-          },
-          ...(options.onThrottled === undefined ? {} : { retryRateLimited: false }),
-        },
-      )
+    ): Promise<PushResult> => this.#send(target, payload as string, context, signal)
 
+    const outcomes = options.outcomes
     let aborted = false
     try {
-      const results = sendMany<Target>(flatten(), options.payload, {
+      const results = sendMany<SendTarget>(targets(), options.payload, {
         concurrency: this.#config.sendConcurrency,
         concurrencyPerOrigin: this.#config.pushConnections,
         signal: controller.signal,
-        send: sendOne,
+        send,
       })
-      const record = options.onOutcomes !== undefined
       for await (const item of results) {
-        const id = item.subscription.id
+        const target = item.subscription
+        const id = target.id
         counts.completed += 1
         if (item.ok) {
           counts.delivered += 1
           batch.delivered.push(id)
-          if (record) {
-            outcomes.push({
-              subscriptionId: id,
-              service: item.result.service,
-              outcome: 'delivered',
-              statusCode: item.result.status,
-              detail: null,
-              createdAt: Date.now(),
-            })
-          }
+          outcomes?.record(id, item.result.service, 'delivered', item.result.status, null)
         } else {
           const throttled =
             options.onThrottled === undefined ? undefined : throttleDelay(item.error)
@@ -589,21 +625,11 @@ export class Sender {
             continue
           }
           const { verdict, statusCode, detail } = classifySendError(item.error)
-          if (record) {
-            outcomes.push({
-              subscriptionId: id,
-              service: identifyPushService(item.subscription.endpoint),
-              outcome: verdict,
-              statusCode,
-              detail,
-              createdAt: Date.now(),
-            })
-          }
+          outcomes?.record(id, identifyPushService(target.endpoint), verdict, statusCode, detail)
           switch (verdict) {
             case 'gone':
               batch.gone.push(id)
-              if (options.collectRemovedEndpoints === true)
-                goneEndpoints.set(id, item.subscription.endpoint)
+              if (collect) goneEndpoints.set(id, target.endpoint)
               break
             case 'resubscribe':
               counts.resubscribe += 1
@@ -632,6 +658,7 @@ export class Sender {
       aborted = true
     } finally {
       options.signal?.removeEventListener('abort', onAbort)
+      context.close()
       await flushing
     }
     await flush()

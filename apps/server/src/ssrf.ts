@@ -365,6 +365,87 @@ export function checkEndpointSyntax(endpoint: string, policy: EndpointPolicy): U
   return url
 }
 
+// An `http(s)://authority` prefix that URL parsing cannot rewrite into something else: ASCII
+// letters, digits and `.-:[]` only (no credentials, percent-escapes, whitespace or control
+// characters). Only these special schemes: for them `/`, `?`, `#` and `\` all end the authority
+// (WHATWG URL), so the rest of the endpoint cannot change what the check sees.
+const PLAIN_ORIGIN = /^https?:\/\/[a-z\d.:[\]-]+$/i
+/** Verdicts kept per {@link EndpointVerdicts}, at most (a delivery reaches a few push services). */
+const MAX_VERDICTS = 1024
+
+/**
+ * The `http(s)://authority` part of an endpoint, up to the first `/`, `?`, `#` or `\` (the
+ * characters that end the authority of a special URL in the WHATWG URL parser), when it is plain
+ * enough that the verdict of {@link checkEndpointSyntax} depends on it alone; otherwise
+ * `undefined`.
+ */
+function plainOrigin(endpoint: string): string | undefined {
+  const start = endpoint.indexOf('://')
+  if (start <= 0) return undefined
+  let end = start + 3
+  for (; end < endpoint.length; end++) {
+    const c = endpoint.charCodeAt(end)
+    // '/', '?', '#', '\'
+    if (c === 0x2f || c === 0x3f || c === 0x23 || c === 0x5c) break
+  }
+  const prefix = endpoint.slice(0, end)
+  return PLAIN_ORIGIN.test(prefix) ? prefix : undefined
+}
+
+/**
+ * The send-time re-check of {@link checkEndpointSyntax} for a stream of endpoints (one delivery):
+ * every endpoint is checked, but the verdict is computed once per `scheme://authority`, since
+ * scheme, credentials, port and host (the only parts the check looks at) all live there. An
+ * endpoint whose authority is not plain ASCII (percent-escapes, `@`, whitespace…) is checked in
+ * full every time. Addresses are not part of this: the guarded DNS lookup checks them on every
+ * connection.
+ *
+ * @example
+ *
+ * ```ts
+ * import { DEFAULT_PUSH_HOSTS, EndpointVerdicts } from './ssrf.js'
+ * const verdicts = new EndpointVerdicts({ allowedHosts: DEFAULT_PUSH_HOSTS, allowInsecure: false })
+ * verdicts.check('https://fcm.googleapis.com/fcm/send/a')
+ * verdicts.check('https://fcm.googleapis.com/fcm/send/b') // answered from the first verdict
+ * ```
+ */
+export class EndpointVerdicts {
+  readonly #policy: EndpointPolicy
+  readonly #verdicts = new Map<string, EndpointRejectedError | null>()
+
+  /** @param policy - What to accept. */
+  constructor(policy: EndpointPolicy) {
+    this.#policy = policy
+  }
+
+  /**
+   * Checks one endpoint, as {@link checkEndpointSyntax} does.
+   *
+   * @param endpoint - The stored endpoint.
+   * @throws {@link EndpointRejectedError} with reason `url`, `scheme` or `host`.
+   */
+  check(endpoint: string): void {
+    const origin = plainOrigin(endpoint)
+    if (origin === undefined) {
+      checkEndpointSyntax(endpoint, this.#policy)
+      return
+    }
+    let verdict = this.#verdicts.get(origin)
+    if (verdict === undefined) {
+      verdict = null
+      try {
+        checkEndpointSyntax(endpoint, this.#policy)
+      } catch (error) {
+        if (!(error instanceof EndpointRejectedError)) throw error
+        verdict = error
+      }
+      if (this.#verdicts.size >= MAX_VERDICTS) this.#verdicts.clear()
+      this.#verdicts.set(origin, verdict)
+    }
+    if (verdict !== null) throw verdict
+  }
+}
+
 /**
  * Checks a list of resolved addresses: every one must be public (unless `allowInsecure`).
  *

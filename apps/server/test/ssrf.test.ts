@@ -1,8 +1,12 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 
 import {
   DEFAULT_PUSH_HOSTS,
+  EndpointRejectedError,
+  EndpointVerdicts,
   checkEndpoint,
+  checkEndpointSyntax,
   createGuardedLookup,
   hostMatches,
   isPublicAddress,
@@ -153,6 +157,88 @@ describe('checkEndpoint', () => {
     await expect(checkEndpoint('https://10.0.0.1/push/1', policy)).rejects.toMatchObject({
       reason: 'host',
     })
+  })
+})
+
+describe('EndpointVerdicts (the send-time re-check, one verdict per origin)', () => {
+  const verdictOf = (check: () => void): string => {
+    try {
+      check()
+      return 'ok'
+    } catch (error) {
+      if (error instanceof EndpointRejectedError) return error.reason
+      throw error
+    }
+  }
+
+  it('answers every endpoint exactly as checkEndpointSyntax does, whatever came before', () => {
+    const scheme = fc.constantFrom('https', 'http', 'HTTPS', 'ftp', 'javascript')
+    const userinfo = fc.constantFrom('', 'u@', 'u:p@', '%40@')
+    const host = fc.constantFrom(
+      'fcm.googleapis.com',
+      'FCM.GoogleAPIs.com',
+      'fcm.googleapis.com.',
+      'a.push.services.mozilla.com',
+      'push.services.mozilla.com',
+      'push.evil.example',
+      'fcm.googleapis.com.evil.example',
+      '127.0.0.1',
+      '[::1]',
+      '0x7f.1',
+      'fcm%2egoogleapis.com',
+      '',
+    )
+    const port = fc.constantFrom('', ':443', ':80', ':8443', ':')
+    const rest = fc.oneof(
+      fc.constantFrom('/fcm/send/x', '', '?q', '#f', '\\x', '/a b', '/\t@evil.example/', '/%00'),
+      fc.string({ maxLength: 12 }),
+    )
+    const endpoint = fc
+      .tuple(scheme, fc.constantFrom('://', ':/', ':'), userinfo, host, port, rest)
+      .map((parts) => parts.join(''))
+    const policy = fc.record({
+      allowedHosts: fc.constantFrom(DEFAULT_PUSH_HOSTS, ['*'], ['127.0.0.1', 'fcm.googleapis.com']),
+      allowInsecure: fc.boolean(),
+    })
+    fc.assert(
+      fc.property(policy, fc.array(endpoint, { minLength: 1, maxLength: 20 }), (p, endpoints) => {
+        const verdicts = new EndpointVerdicts(p)
+        for (const e of endpoints) {
+          expect(
+            verdictOf(() => {
+              verdicts.check(e)
+            }),
+          ).toBe(verdictOf(() => checkEndpointSyntax(e, p)))
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('refuses every path of a refused origin, and accepts every path of an accepted one', () => {
+    const verdicts = new EndpointVerdicts({
+      allowedHosts: DEFAULT_PUSH_HOSTS,
+      allowInsecure: false,
+    })
+    expect(() => {
+      verdicts.check('https://push.evil.example/a')
+    }).toThrow(EndpointRejectedError)
+    expect(() => {
+      verdicts.check('https://push.evil.example/b')
+    }).toThrow(EndpointRejectedError)
+    verdicts.check('https://fcm.googleapis.com/fcm/send/a')
+    verdicts.check('https://fcm.googleapis.com/fcm/send/b')
+    // Same host, but credentials: not the cached origin, checked in full.
+    expect(() => {
+      verdicts.check('https://u@fcm.googleapis.com/fcm/send/c')
+    }).toThrow(expect.objectContaining({ reason: 'url' }))
+    // Outside http(s), `\` does not end the authority: no shared verdict, each one exact.
+    expect(() => {
+      verdicts.check('javascript://fcm.googleapis.com/x')
+    }).toThrow(expect.objectContaining({ reason: 'scheme' }))
+    expect(() => {
+      verdicts.check('javascript://fcm.googleapis.com\\x')
+    }).toThrow(expect.objectContaining({ reason: 'url' }))
   })
 })
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { openStore, type Store } from '../src/store/store.js'
@@ -53,7 +54,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect(row.tags).toEqual(['news', 'user:1'])
     expect(row.createdAt).toBe(1000)
     expect(row.updatedAt).toBe(3000)
-    expect((await store.findSubscription(sub(1).endpoint))?.p256dh).toBe('new')
+    expect((await store.findSubscription(sub(1).endpoint))?.keys.p256dh).toBe('new')
   })
 
   it('iterates targets in pages with a tag filter, skipping those needing resubscription', async () => {
@@ -150,5 +151,104 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect(await store.markInterrupted(300)).toBe(1)
     expect((await store.getBroadcast('b1'))?.status).toBe('interrupted')
     expect(await store.getBroadcast('nope')).toBeUndefined()
+  })
+
+  it('deletes every gone subscription and counts every failure of batches larger than one statement', async () => {
+    const bulk = (n: number) => ({
+      ...sub(n),
+      endpoint: `https://fcm.googleapis.com/fcm/send/bulk-${n}`,
+    })
+    expect(
+      await store.addSubscriptions(
+        Array.from({ length: 1234 }, (_, i) => bulk(i)),
+        1000,
+      ),
+    ).toBe(1234)
+    const rows = await store.db
+      .selectFrom('subscriptions')
+      .select(['id', 'endpoint'])
+      .where('endpoint', 'like', '%/bulk-%')
+      .orderBy('id')
+      .execute()
+    const ids = rows.map((r) => r.id)
+    // Tagged ones lose their tags with them.
+    for (const row of rows.slice(0, 3)) await store.setTags(row.endpoint, ['bulk'])
+    // 700 gone (two statements of 500 and 200), one of them renewed after the send started.
+    const gone = ids.slice(0, 700)
+    const failed = ids.slice(700)
+    const renewed = rows[650]!
+    await store.upsertSubscription({ ...bulk(650), endpoint: renewed.endpoint }, 3000)
+    const removed = await store.applyResults(
+      { delivered: [], failed, gone, resubscribe: [], since: 2000 },
+      2500,
+    )
+    expect(removed.length).toBe(699)
+    expect(new Set(removed)).toEqual(new Set(gone.filter((id) => id !== renewed.id)))
+    const left = await store.db
+      .selectFrom('subscriptions')
+      .select(['id', 'failure_count', 'last_failure_at'])
+      .where('endpoint', 'like', '%/bulk-%')
+      .orderBy('id')
+      .execute()
+    expect(left.map((r) => r.id)).toEqual([renewed.id, ...failed])
+    // 534 failures (two statements), each counted once.
+    expect(left.slice(1).every((r) => r.failure_count === 1 && r.last_failure_at === 2500)).toBe(
+      true,
+    )
+    const tags = await store.db
+      .selectFrom('subscription_tags')
+      .select('subscription_id')
+      .where('tag', '=', 'bulk')
+      .execute()
+    expect(tags).toEqual([])
+  })
+
+  it('pages through many targets with every row once, in the send shape', async () => {
+    const seen: number[] = []
+    let pages = 0
+    for await (const page of store.iterateTargets({ pageSize: 250 })) {
+      pages += 1
+      expect(page.length).toBeLessThanOrEqual(250)
+      for (const target of page) {
+        expect(target).toEqual({
+          id: expect.any(Number),
+          endpoint: expect.any(String),
+          keys: { p256dh: expect.any(String), auth: expect.any(String) },
+          encoding: 'aes128gcm',
+        })
+        seen.push(target.id)
+      }
+    }
+    expect(pages).toBeGreaterThan(2)
+    expect(new Set(seen).size).toBe(seen.length)
+    expect(seen).toEqual([...seen].sort((a, b) => a - b))
+    expect(seen.length).toBe(await store.countTargets(null))
+  })
+})
+
+describe('the SQLite statement cache', () => {
+  it('answers from the current data and schema when a cached statement runs again', async () => {
+    const database = await createTestDatabase('sqlite')
+    const store = await openStore(database.config)
+    try {
+      for (let n = 0; n < 5; n++) await store.upsertSubscription(sub(n))
+      const ids = async () =>
+        (await store.db.selectFrom('subscriptions').select('id').orderBy('id').execute()).length
+      expect(await ids()).toBe(5)
+      await store.deleteSubscription(sub(0).endpoint)
+      expect(await ids()).toBe(4)
+      // The same SQL text after the table behind it changed shape.
+      const read = () => sql<Record<string, unknown>>`select * from cache_probe`.execute(store.db)
+      await sql`create table cache_probe (a integer)`.execute(store.db)
+      await sql`insert into cache_probe values (1)`.execute(store.db)
+      expect((await read()).rows).toEqual([{ a: 1 }])
+      await sql`drop table cache_probe`.execute(store.db)
+      await sql`create table cache_probe (a integer, b text)`.execute(store.db)
+      await sql`insert into cache_probe values (2, 'x')`.execute(store.db)
+      expect((await read()).rows).toEqual([{ a: 2, b: 'x' }])
+    } finally {
+      await store.close()
+      await database.drop()
+    }
   })
 })

@@ -4,15 +4,20 @@
  * the source is pulled lazily (backpressure), so a million-row cursor streams through in bounded
  * memory.
  *
- * No undici or `node:*` here: the HTTP sender is injected (by default {@link sendPushMessage}).
+ * No undici or `node:*` here: the HTTP sender is injected (by default `sendPushMessage`).
  *
  * @module
  */
 
 import { WebPushError } from './errors.js'
 import type { PushPayload } from './encrypt.js'
-import type { SendPushMessageOptions } from './send.js'
-import { sendPushMessage } from './send.js'
+import {
+  originOfEndpoint,
+  prepareSend,
+  sendPreparedMessage,
+  type PreparedSend,
+  type SendPushMessageOptions,
+} from './send.js'
 import { PushServiceError, type PushResult } from './response.js'
 import type { PushSubscriptionJSON } from './subscription.js'
 
@@ -133,7 +138,7 @@ export interface BulkOptions {
 }
 
 /**
- * Options of {@link sendMany}: the bulk knobs, plus either the options of {@link sendPushMessage}
+ * Options of {@link sendMany}: the bulk knobs, plus either the options of `sendPushMessage`
  * (used for every message) or your own `send` function.
  *
  * @example
@@ -185,7 +190,7 @@ type Outcome<S> = SendManyResult<S>
  * @param subscriptions - Any iterable or async iterable (an array, a generator, a database
  *   cursor).
  * @param payload - The payload, or a function computing it per subscription.
- * @param options - Bulk knobs plus the {@link sendPushMessage} options (or a `send` function).
+ * @param options - Bulk knobs plus the `sendPushMessage` options (or a `send` function).
  * @returns An async iterable of {@link SendManyResult}, in completion order.
  * @throws `TypeError`/`RangeError` at call time for bad options.
  * @example
@@ -212,14 +217,28 @@ export function sendMany<S extends PushSubscriptionJSON = PushSubscriptionJSON>(
     ...(signal === undefined ? {} : { signal }),
     ...(onProgress === undefined ? {} : { onProgress }),
   })
-  const sender: SendFunction<S> =
-    send ??
-    ((subscription, body, { signal: itemSignal }) =>
-      sendPushMessage(subscription, body, {
-        ...(sendOptions as SendPushMessageOptions),
-        signal: itemSignal,
-      }))
+  const sender: SendFunction<S> = send ?? defaultSender(sendOptions as SendPushMessageOptions)
   return runBulk(subscriptions, payload, sender, bulk)
+}
+
+// sendPushMessage with the same options for every message of a run (so is the run's signal):
+// split and validated once, on the first send, so that bad options still fail that send.
+function defaultSender<S extends PushSubscriptionJSON>(
+  options: SendPushMessageOptions,
+): SendFunction<S> {
+  let prepared: PreparedSend | undefined
+  const prepareAndSend = async (
+    subscription: S,
+    payload: PushPayload | null,
+    signal: AbortSignal,
+  ): Promise<PushResult> => {
+    prepared = prepareSend({ ...options, signal })
+    return await sendPreparedMessage(subscription, payload, prepared)
+  }
+  return (subscription, payload, { signal }) =>
+    prepared?.transport.signal === signal
+      ? sendPreparedMessage(subscription, payload, prepared)
+      : prepareAndSend(subscription, payload, signal)
 }
 
 /**
@@ -276,15 +295,11 @@ function positiveInteger(value: unknown, fallback: number, name: string): number
   return value
 }
 
+// The concurrency bucket of a subscription: its push service origin ('' when it has none).
 function originOf(subscription: unknown): string {
   if (typeof subscription !== 'object' || subscription === null) return ''
   const endpoint = (subscription as { endpoint?: unknown }).endpoint
-  if (typeof endpoint !== 'string') return ''
-  try {
-    return new URL(endpoint).origin
-  } catch {
-    return ''
-  }
+  return typeof endpoint === 'string' ? (originOfEndpoint(endpoint) ?? '') : ''
 }
 
 /**
@@ -325,10 +340,11 @@ async function* run<S>(
       ? subscriptions[Symbol.asyncIterator]()
       : subscriptions[Symbol.iterator]()
   const controller = new AbortController()
+  // The same for every send of the run.
+  const sendOptions = { signal: controller.signal }
   const ready: Outcome<S>[] = []
   const waiting: Item<S>[] = []
   const perOrigin = new Map<string, number>()
-  const running = new Set<Promise<void>>()
   const counts = { pulled: 0, started: 0, completed: 0, succeeded: 0, failed: 0, gone: 0 }
   let inFlight = 0
   let sourceDone = false as boolean
@@ -340,12 +356,17 @@ async function* run<S>(
     wake = undefined
     resolve?.()
   }
+  const sleep = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      wake = resolve
+    })
   const onAbort = (): void => {
     controller.abort(signal?.reason)
     notify()
   }
   signal?.addEventListener('abort', onAbort, { once: true })
 
+  // Every send ends here exactly once, and wakes the loop.
   const finish = (item: Item<S>, outcome: Outcome<S> | { readonly fatal: unknown }): void => {
     inFlight -= 1
     const left = (perOrigin.get(item.origin) ?? 1) - 1
@@ -379,25 +400,25 @@ async function* run<S>(
     notify()
   }
 
+  // One send; nothing of it (payload, request, response) outlives its outcome.
+  const sendItem = async (item: Item<S>): Promise<void> => {
+    const { subscription, index } = item
+    try {
+      let body = typeof payload === 'function' ? payload(subscription) : payload
+      if (isPromiseLike(body)) body = await body
+      const result = await send(subscription, body, sendOptions)
+      finish(item, { ok: true, subscription, index, result })
+    } catch (error) {
+      if (error instanceof WebPushError) finish(item, { ok: false, subscription, index, error })
+      else finish(item, { fatal: error })
+    }
+  }
+
   const start = (item: Item<S>): void => {
     inFlight += 1
     counts.started += 1
     perOrigin.set(item.origin, (perOrigin.get(item.origin) ?? 0) + 1)
-    const task = (async (): Promise<void> => {
-      try {
-        const body = typeof payload === 'function' ? await payload(item.subscription) : payload
-        const result = await send(item.subscription, body, { signal: controller.signal })
-        finish(item, { ok: true, subscription: item.subscription, index: item.index, result })
-      } catch (error) {
-        if (error instanceof WebPushError) {
-          finish(item, { ok: false, subscription: item.subscription, index: item.index, error })
-        } else {
-          finish(item, { fatal: error })
-        }
-      }
-    })()
-    running.add(task)
-    void task.then(() => running.delete(task))
+    void sendItem(item)
   }
 
   const hasRoom = (origin: string): boolean =>
@@ -457,18 +478,25 @@ async function* run<S>(
         completed = true
         return
       }
-      await new Promise<void>((resolve) => {
-        wake = resolve
-      })
+      await sleep()
     }
   } finally {
     signal?.removeEventListener('abort', onAbort)
     if (!completed) {
       if (!controller.signal.aborted) controller.abort(new BulkStoppedError())
-      await Promise.allSettled(running)
+      // The sends in flight settle (each one calls finish, which wakes this loop).
+      while (inFlight > 0) await sleep()
       if (!sourceDone) await iterator.return?.()
     }
   }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
 }
 
 /** The abort reason handed to sends in flight when the consumer stops iterating. */

@@ -21,7 +21,13 @@ import type { PushPayload } from './encrypt.js'
 import type { PushRequestOptions } from './request.js'
 import type { PushResult } from './response.js'
 import type { RetryOptions } from './retry.js'
-import { sendPushMessage, type SendPushMessageOptions, type TransportOptions } from './send.js'
+import {
+  isTransportOption,
+  prepareTransport,
+  sendPreparedMessage,
+  type PreparedSend,
+  type TransportOptions,
+} from './send.js'
 import type { PushSubscriptionJSON } from './subscription.js'
 
 /**
@@ -166,9 +172,14 @@ const DEFAULT_RESPONSE_TIMEOUT = 30_000
 export class PushClient {
   readonly #dispatcher: Dispatcher
   readonly #owned: boolean
-  readonly #defaults: Record<string, unknown>
+  // The message defaults, split once: request builder options, and transport options with the
+  // client's dispatcher and hooks.
+  readonly #request: Record<string, unknown>
+  readonly #transport: Record<string, unknown>
   readonly #hooks: PushHooks | undefined
   readonly #bulk: BulkOptions
+  // The defaults validated (on first use, so that bad ones keep failing each send as documented).
+  #prepared: PreparedSend | undefined
   #closed = false
 
   /**
@@ -177,18 +188,21 @@ export class PushClient {
    */
   constructor(options: PushClientOptions = {}) {
     if (!isObject(options)) throw new TypeError('"options" must be an object')
-    const defaults: Record<string, unknown> = {}
+    const request: Record<string, unknown> = {}
+    const transport: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(options)) {
-      if (!POOL_KEYS.has(key) && key !== 'hooks' && value !== undefined) defaults[key] = value
+      if (POOL_KEYS.has(key) || key === 'hooks' || value === undefined) continue
+      if (isTransportOption(key)) transport[key] = value
+      else request[key] = value
     }
     // A long-lived client signs one VAPID token per push service and reuses it until shortly
     // before it expires (RFC 8292 §2; Apple asks for at most one new token an hour), unless the
     // caller brought a cache or pinned `exp` themselves.
-    const vapid = defaults.vapid
+    const vapid = request.vapid
     if (isObject(vapid) && 'keys' in vapid && !('cache' in vapid) && !('expiration' in vapid)) {
-      defaults.vapid = { ...vapid, cache: new VapidTokenCache() }
+      request.vapid = { ...vapid, cache: new VapidTokenCache() }
     }
-    this.#defaults = defaults
+    this.#request = request
     this.#hooks = options.hooks
     const connections = positive(options.connections, DEFAULT_CONNECTIONS, 'connections')
     this.#bulk = {
@@ -203,6 +217,7 @@ export class PushClient {
       }
       this.#dispatcher = options.dispatcher
       this.#owned = false
+      this.#transport = transportDefaults(transport, this.#dispatcher, this.#hooks)
       return
     }
     const connectTimeout = positive(
@@ -230,6 +245,7 @@ export class PushClient {
         ? new Agent(pool)
         : new ProxyAgent(proxyOptions(options.proxy, pool))
     this.#owned = true
+    this.#transport = transportDefaults(transport, this.#dispatcher, this.#hooks)
   }
 
   /**
@@ -262,19 +278,10 @@ export class PushClient {
   async send(
     subscription: PushSubscriptionJSON,
     payload: PushPayload | null,
-    options: PushClientSendOptions = {},
+    options?: PushClientSendOptions,
   ): Promise<PushResult> {
     if (this.#closed) throw new TypeError('this PushClient is closed')
-    const { hooks, ...rest } = options
-    const merged = {
-      ...this.#defaults,
-      ...withoutUndefined(rest),
-      dispatcher: this.#dispatcher,
-      ...(this.#hooks === undefined && hooks === undefined
-        ? {}
-        : { hooks: combineHooks(this.#hooks, hooks) }),
-    } as SendPushMessageOptions
-    return sendPushMessage(subscription, payload, merged)
+    return await sendPreparedMessage(subscription, payload, this.#prepare(options, undefined))
   }
 
   /**
@@ -301,13 +308,56 @@ export class PushClient {
       ...(signal === undefined ? {} : { signal }),
       ...(onProgress === undefined ? {} : { onProgress }),
     })
-    return runBulk(
-      subscriptions,
-      payload,
-      (subscription, body, { signal: itemSignal }) =>
-        this.send(subscription, body, { ...messageOptions, signal: itemSignal }),
-      bulk,
-    )
+    // The options are the same for every message of the run (so is the run's signal): merged and
+    // validated once, on the first send, so that bad ones still fail that send.
+    let prepared: PreparedSend | undefined
+    const prepareAndSend = async (
+      subscription: S,
+      body: PushPayload | null,
+      signal: AbortSignal,
+    ): Promise<PushResult> => {
+      if (this.#closed) throw new TypeError('this PushClient is closed')
+      prepared = this.#prepare(messageOptions, signal)
+      return await sendPreparedMessage(subscription, body, prepared)
+    }
+    const send = (
+      subscription: S,
+      body: PushPayload | null,
+      { signal: itemSignal }: { readonly signal: AbortSignal },
+    ): Promise<PushResult> =>
+      !this.#closed && prepared?.transport.signal === itemSignal
+        ? sendPreparedMessage(subscription, body, prepared)
+        : prepareAndSend(subscription, body, itemSignal)
+    return runBulk(subscriptions, payload, send, bulk)
+  }
+
+  // The client's defaults with this call's options on top: shared objects when the call
+  // overrides nothing, otherwise one copy of each half that it changes.
+  #prepare(options: object | undefined, signal: AbortSignal | undefined): PreparedSend {
+    this.#prepared ??= prepareTransport(this.#request, this.#transport)
+    const base = this.#prepared
+    if (options === undefined && signal === undefined) return base
+    let request: Record<string, unknown> | undefined
+    let transport: Record<string, unknown> | undefined
+    let hooks: unknown
+    if (options !== undefined) {
+      for (const key of Object.keys(options)) {
+        const value = (options as Record<string, unknown>)[key]
+        // `undefined` keeps the default; the client's own dispatcher is always used.
+        if (value === undefined || key === 'dispatcher') continue
+        if (key === 'hooks') hooks = value
+        else if (isTransportOption(key)) (transport ??= { ...this.#transport })[key] = value
+        else (request ??= { ...this.#request })[key] = value
+      }
+    }
+    if (signal !== undefined) (transport ??= { ...this.#transport }).signal = signal
+    if (hooks !== undefined) {
+      ;(transport ??= { ...this.#transport }).hooks = combineHooks(this.#hooks, hooks as PushHooks)
+    }
+    if (transport === undefined) {
+      return request === undefined ? base : { ...base, request }
+    }
+    return prepareTransport(request ?? this.#request, transport)
   }
 
   /**
@@ -355,10 +405,12 @@ function positive(value: unknown, fallback: number, name: string): number {
   return value
 }
 
-function withoutUndefined(options: object): Record<string, unknown> {
-  const result: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(options)) {
-    if (value !== undefined) result[key] = value
-  }
-  return result
+function transportDefaults(
+  transport: Record<string, unknown>,
+  dispatcher: Dispatcher,
+  hooks: PushHooks | undefined,
+): Record<string, unknown> {
+  transport.dispatcher = dispatcher
+  if (hooks !== undefined) transport.hooks = hooks
+  return transport
 }

@@ -283,3 +283,67 @@ export function normalizeCustomHeaders(headers: CustomHeaders): Record<string, s
   }
   return out
 }
+
+/**
+ * The values of the Web Push headers the sender reports and reuses (RFC 8030 §5.2–§5.4, and the
+ * RFC 8188 §2 `Content-Encoding`).
+ *
+ * @internal Used by the sender; not exported from the package entries.
+ */
+export interface MessageHeaderValues {
+  readonly ttl: string | undefined
+  readonly urgency: string | undefined
+  readonly topic: string | undefined
+  readonly contentEncoding: string | undefined
+}
+
+const UPPER_CASE = /[A-Z]/
+
+/**
+ * Reads `TTL`, `Urgency`, `Topic` and `Content-Encoding` from a request's headers. Names are
+ * case-insensitive (RFC 9110 §5.1): `buildPushRequest` writes them lower-case, so its requests are
+ * read directly (`lowerCase: true`); any other record is scanned once, the first name matching in
+ * any case winning.
+ *
+ * @internal Used by the sender; not exported from the package entries.
+ * @param headers - The request headers.
+ * @param lowerCase - `true` when every name is known to be lower-case.
+ * @returns The four values, `undefined` when absent.
+ */
+export function readMessageHeaders(
+  headers: Readonly<Record<string, string>>,
+  lowerCase: boolean,
+): MessageHeaderValues {
+  if (lowerCase) {
+    return {
+      ttl: headers['ttl'],
+      urgency: headers['urgency'],
+      topic: headers['topic'],
+      contentEncoding: headers['content-encoding'],
+    }
+  }
+  let ttl: string | undefined
+  let urgency: string | undefined
+  let topic: string | undefined
+  let contentEncoding: string | undefined
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue
+    const value = headers[name]
+    switch (UPPER_CASE.test(name) ? name.toLowerCase() : name) {
+      case 'ttl':
+        ttl ??= value
+        break
+      case 'urgency':
+        urgency ??= value
+        break
+      case 'topic':
+        topic ??= value
+        break
+      case 'content-encoding':
+        contentEncoding ??= value
+        break
+      default:
+    }
+  }
+  return { ttl, urgency, topic, contentEncoding }
+}

@@ -109,7 +109,8 @@ export interface PushHooks {
 
 /**
  * The `node:diagnostics_channel` names the Node sender publishes the same events on (only when the
- * channel has subscribers).
+ * channel has subscribers). Whether a request has events is decided when it starts (a hook, or a
+ * subscriber of either channel): a request that started while nobody listened publishes no end.
  *
  * @example
  *

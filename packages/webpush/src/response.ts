@@ -513,38 +513,106 @@ export function createPushResult(
   request: { readonly ttl?: number; readonly topic?: string; readonly attempts?: number } = {},
 ): PushResult {
   const headers = response.headers
+  return pushResultOf(
+    response.statusCode,
+    response.endpoint,
+    identifyPushService(response.endpoint),
+    {
+      ttl: headers.ttl,
+      location: headers.location,
+      messageId: headers['apns-id'] ?? headers['x-wns-msg-id'],
+    },
+    request,
+  )
+}
+
+/**
+ * The headers of a 2xx answer that a {@link PushResult} reports.
+ *
+ * @internal Used by the sender; not exported from the package entry.
+ */
+export interface PushResultHeaders {
+  /** `TTL`. */
+  readonly ttl: string | undefined
+  /** `Location`. */
+  readonly location: string | undefined
+  /** `apns-id`, else `X-WNS-Msg-ID`. */
+  readonly messageId: string | undefined
+}
+
+/**
+ * {@link createPushResult} from its parts, for a sender that knows the push service already.
+ *
+ * @internal Used by the sender; not exported from the package entry.
+ * @param status - The 2xx status.
+ * @param endpoint - The subscription endpoint.
+ * @param service - Its push service.
+ * @param headers - The response headers it reads.
+ * @param request - The `TTL` and `Topic` sent, and the attempt count.
+ * @returns The result.
+ */
+export function pushResultOf(
+  status: number,
+  endpoint: string,
+  service: PushServiceId,
+  headers: PushResultHeaders,
+  request: {
+    readonly ttl?: number | undefined
+    readonly topic?: string | undefined
+    readonly attempts?: number | undefined
+  },
+): PushResult {
+  // RFC 8030 §5.2: a service that keeps the message for less time answers with its own TTL.
   const appliedTtl = headers.ttl === undefined ? undefined : Number(headers.ttl.trim())
   const ttl =
     appliedTtl !== undefined && Number.isSafeInteger(appliedTtl) && appliedTtl >= 0
       ? appliedTtl
       : request.ttl
   const location = headers.location
-  const messageId = headers['apns-id'] ?? headers['x-wns-msg-id'] ?? lastSegment(location)
-  return {
-    status: response.statusCode,
-    endpoint: response.endpoint,
-    service: identifyPushService(response.endpoint),
-    ...(ttl === undefined ? {} : { ttl }),
-    ...(location === undefined ? {} : { location }),
-    ...(messageId === undefined ? {} : { messageId }),
-    ...(request.topic === undefined ? {} : { topic: request.topic }),
-    attempts: request.attempts ?? 1,
+  const messageId = headers.messageId ?? lastSegment(location)
+  // The fields in their declared order, the optional ones only when present.
+  const result: { -readonly [K in keyof PushResult]?: PushResult[K] } = {
+    status,
+    endpoint,
+    service,
+  }
+  if (ttl !== undefined) result.ttl = ttl
+  if (location !== undefined) result.location = location
+  if (messageId !== undefined) result.messageId = messageId
+  if (request.topic !== undefined) result.topic = request.topic
+  result.attempts = request.attempts ?? 1
+  return result as PushResult
+}
+
+// A `Location` whose path the WHATWG URL parser returns unchanged: an optional plain host (DNS
+// labels, the last one starting with a letter so that it is no IPv4 address; no IDNA `xn--` label;
+// a port below 10000), then path characters outside every percent-encode set, without dot
+// segments (`.`, `%2e`) or backslashes, up to the query or fragment.
+const PLAIN_LOCATION =
+  /^(?:https?:\/\/(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?(?::\d{1,4})?)?(\/(?!\/)[\w\-.~!$&()*+,;=:@%/]*)?(?:[?#]|$)/i
+const NOT_PLAIN = /\/\.|%2e|xn--/i
+
+// The path of a `Location` value (relative ones resolve against a dummy base), or the raw value
+// when it does not parse as a URL.
+function locationPath(location: string): string {
+  const plain = PLAIN_LOCATION.exec(location)
+  if (plain !== null && !NOT_PLAIN.test(plain[0])) return plain[1] ?? '/'
+  try {
+    return new URL(location, 'https://invalid.invalid').pathname
+  } catch {
+    return location
   }
 }
 
 function lastSegment(location: string | undefined): string | undefined {
   if (location === undefined || location === '') return undefined
-  let path = location
-  try {
-    path = new URL(location, 'https://invalid.invalid').pathname
-  } catch {
-    // keep the raw value
-  }
-  const segment = path
-    .split('/')
-    .filter((part) => part !== '')
-    .pop()
-  if (segment === undefined) return undefined
+  const path = locationPath(location)
+  // The last non-empty segment.
+  let end = path.length
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end -= 1
+  if (end === 0) return undefined
+  const segment = path.slice(path.lastIndexOf('/', end - 1) + 1, end)
+  if (!segment.includes('%')) return segment
   try {
     return decodeURIComponent(segment)
   } catch {

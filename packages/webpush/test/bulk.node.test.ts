@@ -67,6 +67,31 @@ describe('sendMany: concurrency', () => {
     for (const origin of origins) expect(maxPerOrigin.get(origin)).toBe(2)
   })
 
+  it('counts endpoints of one origin together, however they are spelled', async () => {
+    // One push service, its origin written four ways (RFC 6454 §4: scheme, host and port).
+    const spellings = [
+      'https://push.example',
+      'HTTPS://Push.Example',
+      'https://push.example:443',
+      'https://user@push.example',
+    ]
+    const subscriptions = Array.from({ length: 24 }, (_, i) => sub(spellings[i % 4]!, i))
+    let inFlight = 0
+    let maxInFlight = 0
+    const send: SendFunction<(typeof subscriptions)[number]> = async (subscription) => {
+      inFlight += 1
+      maxInFlight = Math.max(maxInFlight, inFlight)
+      await sleep(2)
+      inFlight -= 1
+      return ok(subscription)
+    }
+    const results = await collect(
+      sendMany(subscriptions, null, { send, concurrency: 8, concurrencyPerOrigin: 2 }),
+    )
+    expect(results).toHaveLength(24)
+    expect(maxInFlight).toBe(2)
+  })
+
   it('lets other origins through while one origin is saturated', async () => {
     // 20 items for a slow origin first, then 5 for a fast one.
     const subscriptions = [
@@ -365,6 +390,71 @@ describe('sendMany with the default sender (MockAgent)', () => {
     ])
     agent.assertNoPendingInterceptors()
     await agent.close()
+  })
+})
+
+describe('sendMany with the default sender: options', () => {
+  it('ends the iteration with the misuse error of bad send options', async () => {
+    const agent = new MockAgent()
+    agent.disableNetConnect()
+    const subscriber = await createSubscriber()
+    try {
+      const iteration = collect(
+        sendMany([subscriber.subscription('https://push.example.net/a')], 'hi', {
+          dispatcher: agent,
+          timeout: 0,
+        }),
+      )
+      await expect(iteration).rejects.toBeInstanceOf(RangeError)
+      const unknown = collect(
+        sendMany([subscriber.subscription('https://push.example.net/a')], 'hi', {
+          dispatcher: agent,
+          ttll: 5,
+        } as never),
+      )
+      await expect(unknown).rejects.toBeInstanceOf(TypeError)
+    } finally {
+      await agent.close()
+    }
+  })
+
+  it('sends every message with the same options', async () => {
+    const agent = new MockAgent()
+    agent.disableNetConnect()
+    const origin = 'https://push.example.net'
+    const ttls: string[] = []
+    agent
+      .get(origin)
+      .intercept({ path: /^\/s\/\d$/, method: 'POST' })
+      .reply((options) => {
+        ttls.push((options.headers as Record<string, string>).ttl ?? '')
+        return { statusCode: 201, data: '' }
+      })
+      .times(5)
+    const subscriber = await createSubscriber()
+    const vapidKeys = await generateVapidKeys()
+    try {
+      const results = await collect(
+        sendMany(
+          Array.from({ length: 5 }, (_, i) => subscriber.subscription(`${origin}/s/${i}`)),
+          async (subscription) => {
+            await sleep(1)
+            return `to ${subscription.endpoint}`
+          },
+          {
+            vapid: { keys: vapidKeys, subject: 'mailto:ops@example.com' },
+            dispatcher: agent,
+            ttl: 30,
+            concurrency: 2,
+          },
+        ),
+      )
+      expect(results.every((result) => result.ok)).toBe(true)
+      expect(ttls).toEqual(['30', '30', '30', '30', '30'])
+      agent.assertNoPendingInterceptors()
+    } finally {
+      await agent.close()
+    }
   })
 })
 

@@ -344,3 +344,242 @@ describe('sendPushRequest', () => {
     expect(result).toMatchObject({ status: 201, ttl: 30, attempts: 1 })
   })
 })
+
+describe('send path: events only for listeners, the same events for them', () => {
+  it('publishes start and end on the diagnostics channels without any hook', async () => {
+    const pool = agent.get(ORIGIN)
+    pool.intercept({ path: PATH, method: 'POST' }).reply(201, '')
+    pool
+      .intercept({ path: PATH, method: 'POST' })
+      .replyWithError(Object.assign(new Error('reset'), { code: 'UND_ERR_SOCKET' }))
+    const starts: PushRequestStartEvent[] = []
+    const ends: PushRequestEndEvent[] = []
+    const onStart = (message: unknown): void => {
+      starts.push(message as PushRequestStartEvent)
+    }
+    const onEnd = (message: unknown): void => {
+      ends.push(message as PushRequestEndEvent)
+    }
+    subscribe(DIAGNOSTICS_CHANNELS.requestStart, onStart)
+    subscribe(DIAGNOSTICS_CHANNELS.requestEnd, onEnd)
+    try {
+      const options = { vapid: vapid(), dispatcher: agent, ttl: 90, urgency: 'low' as const }
+      await sendPushMessage(subscription, 'x', options)
+      await expect(sendPushMessage(subscription, null, options)).rejects.toMatchObject({
+        code: 'ERR_WEBPUSH_REQUEST_FAILED',
+      })
+    } finally {
+      unsubscribe(DIAGNOSTICS_CHANNELS.requestStart, onStart)
+      unsubscribe(DIAGNOSTICS_CHANNELS.requestEnd, onEnd)
+    }
+    expect(starts).toHaveLength(2)
+    expect(starts[0]).toEqual({
+      origin: ORIGIN,
+      service: 'other',
+      attempt: 1,
+      ttl: 90,
+      urgency: 'low',
+      contentEncoding: 'aes128gcm',
+      bodyLength: starts[0]!.bodyLength,
+      startTime: starts[0]!.startTime,
+    })
+    expect(starts[0]!.bodyLength).toBeGreaterThan(0)
+    expect(starts[0]!.startTime).toBeGreaterThan(0)
+    // Without a payload: no Content-Encoding, no body.
+    expect(starts[1]).not.toHaveProperty('contentEncoding')
+    expect(starts[1]!.bodyLength).toBe(0)
+    expect(ends.map((event) => [event.outcome, event.statusCode, event.errorCode])).toEqual([
+      ['success', 201, undefined],
+      ['requestFailed', undefined, 'ERR_WEBPUSH_REQUEST_FAILED'],
+    ])
+    for (const [i, event] of ends.entries()) {
+      expect(event).toMatchObject(starts[i]!)
+      expect(event.duration).toBeGreaterThanOrEqual(0)
+    }
+  })
+
+  it('reports each attempt under a retry policy, with the TTL lowered', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const pool = agent.get(ORIGIN)
+    pool
+      .intercept({ path: PATH, method: 'POST' })
+      .reply(503, '', { headers: { 'retry-after': '5' } })
+    pool.intercept({ path: PATH, method: 'POST' }).reply(201, '')
+    const starts: PushRequestStartEvent[] = []
+    const ends: PushRequestEndEvent[] = []
+    const promise = sendPushMessage(subscription, 'x', {
+      vapid: vapid(),
+      ttl: 600,
+      topic: 'inbox',
+      dispatcher: agent,
+      retry: { maxAttempts: 3 },
+      context: 'job-1',
+      hooks: {
+        onRequestStart: (event) => starts.push(event),
+        onRequestEnd: (event) => ends.push(event),
+      },
+    })
+    while (vi.getTimerCount() === 0) await new Promise((resolve) => setImmediate(resolve))
+    await vi.advanceTimersByTimeAsync(5_000)
+    const result = await promise
+    expect(result).toMatchObject({ status: 201, ttl: 595, topic: 'inbox', attempts: 2 })
+    expect(starts.map((event) => [event.attempt, event.ttl, event.context])).toEqual([
+      [1, 600, 'job-1'],
+      [2, 595, 'job-1'],
+    ])
+    expect(ends.map((event) => [event.attempt, event.outcome, event.retryAfter])).toEqual([
+      [1, 'transient', 5_000],
+      [2, 'success', undefined],
+    ])
+  })
+})
+
+describe('send path: requests built elsewhere', () => {
+  it('reads TTL, Topic, Urgency and Content-Encoding in any letter case', async () => {
+    let seen: Record<string, string> | undefined
+    agent
+      .get(ORIGIN)
+      .intercept({ path: PATH, method: 'POST' })
+      .reply((options) => {
+        seen = options.headers as Record<string, string>
+        return { statusCode: 201, data: '' }
+      })
+    const built = await buildPushRequest(subscription, 'hi', { vapid: vapid() })
+    const headers: Record<string, string> = {}
+    for (const [name, value] of Object.entries(built.headers)) headers[name] = value
+    delete headers['ttl']
+    const request = {
+      ...built,
+      headers: { ...headers, TTL: '45', Topic: 'news', URGENCY: 'high' },
+    }
+    const starts: PushRequestStartEvent[] = []
+    const result = await sendPushRequest(request, {
+      dispatcher: agent,
+      hooks: { onRequestStart: (event) => starts.push(event) },
+    })
+    expect(result).toMatchObject({ status: 201, ttl: 45, topic: 'news' })
+    expect(starts[0]).toMatchObject({ ttl: 45, urgency: 'high', contentEncoding: 'aes128gcm' })
+    expect(seen).toMatchObject({ TTL: '45', Topic: 'news' })
+  })
+
+  it('posts to the origin and path the URL parser gives, whatever the spelling', async () => {
+    agent.get(ORIGIN).intercept({ path: '/wpush/v2/tok?x=1', method: 'POST' }).reply(201, '')
+    const built = await buildPushRequest(subscription, null, { vapid: vapid() })
+    const starts: PushRequestStartEvent[] = []
+    const result = await sendPushRequest(
+      { ...built, url: 'https://PUSH.example.net:443/wpush/./v1/../v2/tok?x=1#frag' },
+      { dispatcher: agent, hooks: { onRequestStart: (event) => starts.push(event) } },
+    )
+    expect(result.status).toBe(201)
+    expect(starts[0]?.origin).toBe(ORIGIN)
+  })
+
+  it('rejects what is not a request (channel 1)', async () => {
+    await expect(sendPushRequest(null as never, { dispatcher: agent })).rejects.toBeInstanceOf(
+      TypeError,
+    )
+    await expect(
+      sendPushRequest({ url: `${ORIGIN}${PATH}`, method: 'POST', body: null } as never, {
+        dispatcher: agent,
+      }),
+    ).rejects.toBeInstanceOf(TypeError)
+    await expect(
+      sendPushRequest(
+        { url: 'not a url', method: 'POST', headers: { ttl: '1' }, body: null },
+        { dispatcher: agent },
+      ),
+    ).rejects.toBeInstanceOf(TypeError)
+  })
+})
+
+describe('send path: responses', () => {
+  it('takes the message id from apns-id or X-WNS-Msg-ID before Location', async () => {
+    const pool = agent.get(ORIGIN)
+    pool.intercept({ path: PATH, method: 'POST' }).reply(201, '', {
+      headers: { 'apns-id': 'A1B2', location: `${ORIGIN}/m/ignored` },
+    })
+    pool
+      .intercept({ path: PATH, method: 'POST' })
+      .reply(200, '', { headers: { 'x-wns-msg-id': '3FF', 'x-wns-status': 'received' } })
+    const options = { vapid: vapid(), dispatcher: agent }
+    expect(await sendPushMessage(subscription, 'x', options)).toMatchObject({
+      status: 201,
+      messageId: 'A1B2',
+      location: `${ORIGIN}/m/ignored`,
+    })
+    expect(await sendPushMessage(subscription, 'x', options)).toMatchObject({
+      status: 200,
+      messageId: '3FF',
+    })
+  })
+
+  it('accepts a 2xx whatever its body, also one over the 64 KiB cap', async () => {
+    const pool = agent.get(ORIGIN)
+    pool.intercept({ path: PATH, method: 'POST' }).reply(201, '{"ok":true}')
+    pool.intercept({ path: PATH, method: 'POST' }).reply(201, 'x'.repeat(100_000))
+    const options = { vapid: vapid(), dispatcher: agent }
+    expect((await sendPushMessage(subscription, 'x', options)).status).toBe(201)
+    expect((await sendPushMessage(subscription, 'x', options)).status).toBe(201)
+  })
+
+  it('rejects with the reason of a signal aborted before the send', async () => {
+    const controller = new AbortController()
+    const reason = new Error('not now')
+    controller.abort(reason)
+    const request = await buildPushRequest(subscription, 'x', { vapid: vapid() })
+    await expect(
+      sendPushRequest(request, { dispatcher: agent, signal: controller.signal }),
+    ).rejects.toBe(reason)
+  })
+})
+
+describe('send path: dispatchers other than undici’s own', () => {
+  // A wrapper with its own `request` (another copy of undici, an instrumented client): the sender
+  // goes through `request()` then, with the same results.
+  const wrap = (inner: MockAgent): { calls: number; dispatcher: never } => {
+    const wrapper = {
+      calls: 0,
+      dispatcher: {
+        request: (options: Parameters<MockAgent['request']>[0]) => {
+          wrapper.calls += 1
+          return inner.request(options)
+        },
+      } as never,
+    }
+    return wrapper
+  }
+
+  it('sends, classifies and caps error bodies the same way', async () => {
+    const pool = agent.get(ORIGIN)
+    pool
+      .intercept({ path: PATH, method: 'POST' })
+      .reply(201, 'ignored', { headers: { location: `${ORIGIN}/m/msg-7` } })
+    pool.intercept({ path: PATH, method: 'POST' }).reply(410, 'x'.repeat(100_000))
+    const wrapper = wrap(agent)
+    const options = { vapid: vapid(), dispatcher: wrapper.dispatcher }
+    expect(await sendPushMessage(subscription, 'x', options)).toMatchObject({
+      status: 201,
+      messageId: 'msg-7',
+    })
+    const error = (await sendPushMessage(subscription, 'x', options).catch(
+      (e: unknown) => e,
+    )) as PushServiceError
+    expect(error).toMatchObject({ code: 'ERR_WEBPUSH_PUSH_SERVICE', kind: 'gone' })
+    expect(error.body.length).toBe(65_536)
+    expect(wrapper.calls).toBe(2)
+  })
+
+  it('passes the signal on', async () => {
+    agent.get(ORIGIN).intercept({ path: PATH, method: 'POST' }).reply(201, '').delay(5_000)
+    const controller = new AbortController()
+    const promise = sendPushMessage(subscription, 'x', {
+      vapid: vapid(),
+      dispatcher: wrap(agent).dispatcher,
+      signal: controller.signal,
+    })
+    setTimeout(() => {
+      controller.abort(new Error('stop now'))
+    }, 20)
+    await expect(promise).rejects.toThrow('stop now')
+  })
+})

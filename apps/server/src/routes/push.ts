@@ -262,7 +262,7 @@ export function registerPushRoutes(app: App, ctx: AppContext): void {
     async (request) => {
       const target = await store.findSubscription(request.body.endpoint)
       // One answer for "unknown" and "wrong secret": the route reveals nothing about endpoints.
-      if (target === undefined || !safeEqual(stripPadding(request.body.auth), target.auth)) {
+      if (target === undefined || !safeEqual(stripPadding(request.body.auth), target.keys.auth)) {
         throw new ApiError(404, 'ERR_NOT_FOUND', 'subscription not found')
       }
       const since = Date.now()

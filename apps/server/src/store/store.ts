@@ -9,7 +9,14 @@
 
 import { identifyPushService } from '@pushcraft/webpush'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely'
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type SqliteDatabase,
+  type Transaction,
+} from 'kysely'
 import { Migrator } from 'kysely/migration'
 import { Pool, TypeOverrides } from 'pg'
 
@@ -75,21 +82,75 @@ export interface SubscriptionSummary {
 }
 
 /**
- * What a send needs of a stored subscription.
+ * What a send needs of a stored subscription: the row in the `PushSubscriptionJSON` shape the
+ * library takes (built once per row read, then passed through as it is), plus its id and coding.
  *
  * @example
  *
  * ```ts
  * import type { SendTarget } from './store.js'
- * const f = (t: SendTarget): string => t.endpoint
+ * const f = (t: SendTarget): string => `${t.endpoint} ${t.keys.p256dh}`
  * ```
  */
 export interface SendTarget {
   readonly id: number
   readonly endpoint: string
+  readonly keys: { readonly p256dh: string; readonly auth: string }
+  /** `aes128gcm` or `aesgcm`. */
+  readonly encoding: string
+}
+
+interface TargetRow {
+  readonly id: number
+  readonly endpoint: string
   readonly p256dh: string
   readonly auth: string
   readonly encoding: string
+}
+
+function toTarget(row: TargetRow): SendTarget {
+  return {
+    id: row.id,
+    endpoint: row.endpoint,
+    keys: { p256dh: row.p256dh, auth: row.auth },
+    encoding: row.encoding,
+  }
+}
+
+/** Prepared statements kept per SQLite connection (least recently used dropped first). */
+const STATEMENT_CACHE_SIZE = 200
+
+/**
+ * Wraps a better-sqlite3 connection so that Kysely's SQLite driver, which prepares every query it
+ * runs, reuses the prepared statement of an SQL text it ran before. Safe because better-sqlite3
+ * runs a statement to completion synchronously (`all`/`run`); a statement still iterating (busy)
+ * is never handed out twice. SQLite re-prepares a cached statement itself after a schema change.
+ */
+function withStatementCache(database: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>()
+  return {
+    close() {
+      cache.clear()
+      database.close()
+    },
+    prepare(text) {
+      const cached = cache.get(text)
+      if (cached !== undefined) {
+        cache.delete(text)
+        if (!cached.busy) {
+          cache.set(text, cached)
+          return cached
+        }
+      }
+      const statement = database.prepare(text)
+      cache.set(text, statement)
+      if (cache.size > STATEMENT_CACHE_SIZE) {
+        const oldest = cache.keys().next().value
+        if (oldest !== undefined) cache.delete(oldest)
+      }
+      return statement
+    },
+  }
 }
 
 /**
@@ -493,11 +554,12 @@ export class Store {
    * @returns The send target, or `undefined`.
    */
   async findSubscription(endpoint: string): Promise<SendTarget | undefined> {
-    return this.db
+    const row = await this.db
       .selectFrom('subscriptions')
       .select(['id', 'endpoint', 'p256dh', 'auth', 'encoding'])
       .where('endpoint', '=', endpoint)
       .executeTakeFirst()
+    return row === undefined ? undefined : toTarget(row)
   }
 
   /**
@@ -593,11 +655,13 @@ export class Store {
           ),
         )
       }
-      const page = await query.orderBy('s.id').limit(pageSize).execute()
-      if (page.length === 0) return
-      yield page
-      if (page.length < pageSize) return
-      after = page[page.length - 1]?.id ?? after
+      const rows = await query.orderBy('s.id').limit(pageSize).execute()
+      if (rows.length === 0) return
+      after = rows[rows.length - 1]?.id ?? after
+      const full = rows.length === pageSize
+      // One object per row, handed to the sender as it is; the page is dropped once sent.
+      yield rows.map(toTarget)
+      if (!full) return
     }
   }
 
@@ -1196,7 +1260,9 @@ export async function openStore(config: DatabaseConfig): Promise<Store> {
         },
       )
     }
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+    db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    })
   } else {
     // int8 (counts, epoch-ms timestamps) as numbers, for this pool only (no global pg.types edit).
     const types = new TypeOverrides()

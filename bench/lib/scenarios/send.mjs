@@ -41,7 +41,9 @@ async function pushcraftSender(job, fixtures) {
   // One cache for the process, as an application keeps it: the warm-up signs the token.
   const vapid = { keys, subject: fixtures.subject, cache: new VapidTokenCache() }
   return async ({ prefix, count, latencies, onSample }) => {
-    const client = new PushClient({ vapid, connect: { ca: fixtures.tls.cert } })
+    // PUSHCRAFT_BENCH_THREADS: PushClient's `encryptionThreads` (default 0, the library default).
+    const encryptionThreads = Number(process.env.PUSHCRAFT_BENCH_THREADS ?? 0)
+    const client = new PushClient({ vapid, connect: { ca: fixtures.tls.cert }, encryptionThreads })
     const starts = new Float64Array(count)
     const source = subscriptions(job, fixtures, prefix, count)
     const payload = (subscription) => {

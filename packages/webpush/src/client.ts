@@ -17,6 +17,9 @@ import {
   type SendManyResult,
 } from './bulk.js'
 import { combineHooks, type PushHooks } from './hooks.js'
+import { kEncryptor } from './encrypt.js'
+import { EncryptionPool } from './internal/encryption-pool.js'
+import type { EncryptionInput } from './internal/encryption.js'
 import type { PushPayload } from './encrypt.js'
 import type { PushRequestOptions } from './request.js'
 import type { PushResult } from './response.js'
@@ -104,6 +107,15 @@ export type PushClientOptions = Partial<PushRequestOptions> &
     readonly concurrency?: number
     /** Bulk default: sends in flight per origin (default: `connections`). */
     readonly concurrencyPerOrigin?: number
+    /**
+     * Worker threads that encrypt messages (0 to 64, default 0: on the calling thread). Each
+     * message's key agreement and AES-GCM (≈ 150 µs of CPU in Node.js, mostly P-256) then runs
+     * off the event loop, which keeps ≈ 5–10 µs per message for batching; throughput grows with
+     * the cores you give it. Worth it for bulk senders on machines with spare cores; the threads
+     * start on first use, never keep the process alive when idle, and stop in
+     * {@link PushClient.close}.
+     */
+    readonly encryptionThreads?: number
   }
 
 /**
@@ -141,6 +153,7 @@ const POOL_KEYS = new Set([
   'proxy',
   'concurrency',
   'concurrencyPerOrigin',
+  'encryptionThreads',
 ])
 
 const DEFAULT_CONNECTIONS = 16
@@ -178,6 +191,7 @@ export class PushClient {
   readonly #transport: Record<string, unknown>
   readonly #hooks: PushHooks | undefined
   readonly #bulk: BulkOptions
+  readonly #encryption: EncryptionPool | undefined
   // The defaults validated (on first use, so that bad ones keep failing each send as documented).
   #prepared: PreparedSend | undefined
   #closed = false
@@ -188,7 +202,7 @@ export class PushClient {
    */
   constructor(options: PushClientOptions = {}) {
     if (!isObject(options)) throw new TypeError('"options" must be an object')
-    const request: Record<string, unknown> = {}
+    const request: Record<string | symbol, unknown> = {}
     const transport: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(options)) {
       if (POOL_KEYS.has(key) || key === 'hooks' || value === undefined) continue
@@ -201,6 +215,17 @@ export class PushClient {
     const vapid = request.vapid
     if (isObject(vapid) && 'keys' in vapid && !('cache' in vapid) && !('expiration' in vapid)) {
       request.vapid = { ...vapid, cache: new VapidTokenCache() }
+    }
+    const threads = options.encryptionThreads ?? 0
+    if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 0 || threads > 64) {
+      throw new RangeError('"encryptionThreads" must be an integer from 0 to 64')
+    }
+    if (threads > 0) {
+      const pool = new EncryptionPool({ threads })
+      this.#encryption = pool
+      request[kEncryptor] = (input: EncryptionInput) => pool.encrypt(input)
+    } else {
+      this.#encryption = undefined
     }
     this.#request = request
     this.#hooks = options.hooks
@@ -369,7 +394,10 @@ export class PushClient {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    if (this.#owned) await this.#dispatcher.close()
+    await Promise.all([
+      this.#owned ? this.#dispatcher.close() : undefined,
+      this.#encryption?.close(),
+    ])
   }
 }
 

@@ -267,7 +267,7 @@ describe('EncryptionPool lifecycle', () => {
           contentEncoding: 'aes128gcm',
           padding: 0,
         })
-        .then((result) => console.log('encrypted', result.body.length))
+        .then((result) => process.stdout.write('encrypted ' + result.body.length + '\\n'))
     `
     const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>(
       (resolve) => {

@@ -82,23 +82,6 @@ export default tseslint.config(
       'no-restricted-globals': ['error', ...nodeOnlyGlobals],
     },
   },
-  // …except its Node.js AEAD backend (the `node` condition of `#aead`), which is node:crypto.
-  {
-    files: ['packages/ece/src/internal/aead-node.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^(?!\\.{1,2}/|node:crypto$)',
-              message: 'The Node.js AEAD backend imports node:crypto and nothing else.',
-            },
-          ],
-        },
-      ],
-    },
-  },
   // vapid imports jose (subpaths) and nothing else.
   {
     files: ['packages/vapid/src/**/*.ts'],
@@ -144,9 +127,13 @@ export default tseslint.config(
       'no-restricted-globals': ['error', ...nodeOnlyGlobals],
     },
   },
-  // …and its Node.js key agreement backend (the `node` condition of `#agreement`): node:crypto.
+  // The Node.js crypto backends (the `node` condition of ece's `#aead` and webpush's
+  // `#agreement`, ADR 2026-11-23-node-crypto-backends): node:crypto and their own files only.
   {
-    files: ['packages/webpush/src/internal/agreement-node.ts'],
+    files: [
+      'packages/ece/src/internal/aead-node.ts',
+      'packages/webpush/src/internal/agreement-node.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -154,7 +141,7 @@ export default tseslint.config(
           patterns: [
             {
               regex: '^(?!\\.{1,2}/|node:crypto$)',
-              message: 'The Node.js key agreement backend imports node:crypto and nothing else.',
+              message: 'A Node.js crypto backend imports node:crypto and its own files only.',
             },
           ],
         },

@@ -6,6 +6,7 @@
 //   - @pushcraft/webpush/request (the pure request builder) bundles without undici or node:*.
 // And the Node.js backends behind package.json `imports` (`#aead` in ece, `#agreement` in
 // webpush) are what a bundle for Node picks, and never what a neutral or browser bundle picks.
+import { execFileSync } from 'node:child_process'
 import { build } from 'esbuild'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -132,6 +133,44 @@ for (const backend of backends) {
     } catch (error) {
       failures += 1
       console.log(`✗ ${label}: ${error.errors?.map((e) => e.text).join('; ') ?? String(error)}`)
+    }
+  }
+}
+// Node.js itself (`import.meta.resolve` in the package, with extra `--conditions`): the node
+// backend by default, WebCrypto whenever a runtime condition listed before `node` is set.
+for (const backend of backends) {
+  const dir = join(root, backend.entry.split('/dist/')[0])
+  for (const condition of [
+    undefined,
+    'deno',
+    'bun',
+    'workerd',
+    'worker',
+    'edge-light',
+    'browser',
+    'react-native',
+  ]) {
+    const expected = condition === undefined ? backend.node : backend.web
+    const label = `${backend.name} in Node.js${condition === undefined ? '' : ` --conditions=${condition}`}`
+    const resolved = relative(
+      root,
+      new URL(
+        execFileSync(
+          process.execPath,
+          [
+            ...(condition === undefined ? [] : [`--conditions=${condition}`]),
+            '--input-type=module',
+            '-e',
+            `process.stdout.write(import.meta.resolve(${JSON.stringify(backend.name)}))`,
+          ],
+          { cwd: dir, encoding: 'utf8' },
+        ),
+      ).pathname,
+    )
+    if (resolved === expected) console.log(`✓ ${label}: ${expected}`)
+    else {
+      failures += 1
+      console.log(`✗ ${label}: ${resolved}, expected ${expected}`)
     }
   }
 }

@@ -1,8 +1,6 @@
 // The two AEAD backends behind `#aead` (src/internal/aead-contract.ts): WebCrypto for every
 // runtime, node:crypto for Node.js. They must be interchangeable byte for byte, refuse the same
-// forgeries, and package.json must pick node:crypto in Node.js only.
-import { execFileSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+// forgeries. (Which one Node.js and bundlers pick per condition: scripts/check-boundaries.mjs.)
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as nodeBackend from '../src/internal/aead-node.js'
@@ -92,36 +90,5 @@ describe('AEAD backends', () => {
     await expect(open('node', cek, new Uint8Array(12), new Uint8Array(15))).rejects.toThrow(
       RangeError,
     )
-  })
-})
-
-describe('#aead resolution (package.json imports)', () => {
-  const cwd = fileURLToPath(new URL('..', import.meta.url))
-  const resolve = (conditions: string[]): string =>
-    execFileSync(
-      process.execPath,
-      [
-        ...conditions.map((c) => `--conditions=${c}`),
-        '--input-type=module',
-        '-e',
-        "process.stdout.write(import.meta.resolve('#aead'))",
-      ],
-      { cwd, encoding: 'utf8' },
-    )
-
-  it('is node:crypto in Node.js', () => {
-    expect(resolve([])).toMatch(/\/dist\/internal\/aead-node\.js$/)
-  })
-
-  it.each([
-    ['deno'],
-    ['bun'],
-    ['workerd'],
-    ['worker'],
-    ['edge-light'],
-    ['browser'],
-    ['react-native'],
-  ])('is WebCrypto under the %s condition, even though Node adds `node`', (condition) => {
-    expect(resolve([condition])).toMatch(/\/dist\/internal\/aead\.js$/)
   })
 })

@@ -1,10 +1,9 @@
 // The two key agreement backends behind `#agreement` (src/internal/agreement-contract.ts):
 // WebCrypto for every runtime, node:crypto for Node.js. Each must produce a fresh uncompressed
 // P-256 key per call and the ECDH secret the user agent computes, and refuse an off-curve
-// `p256dh` with the same typed error. package.json must pick node:crypto in Node.js only.
+// `p256dh` with the same typed error. (Which one Node.js and bundlers pick per condition:
+// scripts/check-boundaries.mjs.)
 import { createECDH } from 'node:crypto'
-import { execFileSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { agree as agreeNode } from '../src/internal/agreement-node.js'
 import { agree as agreeWeb } from '../src/internal/agreement.js'
@@ -58,36 +57,5 @@ describe.each(backends)('key agreement on %s', (_name, agree) => {
       field: 'keys.p256dh',
       reason: 'not-on-curve',
     })
-  })
-})
-
-describe('#agreement resolution (package.json imports)', () => {
-  const cwd = fileURLToPath(new URL('..', import.meta.url))
-  const resolve = (conditions: string[]): string =>
-    execFileSync(
-      process.execPath,
-      [
-        ...conditions.map((c) => `--conditions=${c}`),
-        '--input-type=module',
-        '-e',
-        "process.stdout.write(import.meta.resolve('#agreement'))",
-      ],
-      { cwd, encoding: 'utf8' },
-    )
-
-  it('is node:crypto in Node.js', () => {
-    expect(resolve([])).toMatch(/\/dist\/internal\/agreement-node\.js$/)
-  })
-
-  it.each([
-    ['deno'],
-    ['bun'],
-    ['workerd'],
-    ['worker'],
-    ['edge-light'],
-    ['browser'],
-    ['react-native'],
-  ])('is WebCrypto under the %s condition', (condition) => {
-    expect(resolve([condition])).toMatch(/\/dist\/internal\/agreement\.js$/)
   })
 })

@@ -73,7 +73,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(?!\\.{1,2}/|#aead$)',
+              regex: '^(?!\\.{1,2}/)',
               message: '@pushcraft/ece imports nothing but its own files.',
             },
           ],
@@ -104,7 +104,7 @@ export default tseslint.config(
       'packages/webpush/src/send.ts',
       'packages/webpush/src/client.ts',
       'packages/webpush/src/cli/**',
-      'packages/webpush/src/internal/agreement-node.ts',
+      'packages/webpush/src/internal/backend-node.ts',
       'packages/webpush/src/internal/encryption-pool.ts',
       'packages/webpush/src/internal/encryption-worker.ts',
     ],
@@ -127,21 +127,19 @@ export default tseslint.config(
       'no-restricted-globals': ['error', ...nodeOnlyGlobals],
     },
   },
-  // The Node.js crypto backends (the `node` condition of ece's `#aead` and webpush's
-  // `#agreement`, ADR 2026-11-23-node-crypto-backends): node:crypto and their own files only.
+  // webpush's Node.js crypto backend (the `node` condition of `#backend`, ADR
+  // 2026-11-23-node-crypto-backends): node:crypto, ece's types and its own files only.
   {
-    files: [
-      'packages/ece/src/internal/aead-node.ts',
-      'packages/webpush/src/internal/agreement-node.ts',
-    ],
+    files: ['packages/webpush/src/internal/backend-node.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              regex: '^(?!\\.{1,2}/|node:crypto$)',
-              message: 'A Node.js crypto backend imports node:crypto and its own files only.',
+              regex: '^(?!\\.{1,2}/|node:crypto$|@pushcraft/ece$)',
+              message:
+                'The Node.js crypto backend imports node:crypto, ece and its own files only.',
             },
           ],
         },

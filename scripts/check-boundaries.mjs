@@ -4,8 +4,8 @@
 //   - @pushcraft/ece bundles from its own files alone (no bare import, no node:*, no Buffer/process);
 //   - @pushcraft/vapid bundles from its own files and jose alone;
 //   - @pushcraft/webpush/request (the pure request builder) bundles without undici or node:*.
-// And the Node.js backends behind package.json `imports` (`#aead` in ece, `#agreement` in
-// webpush) are what a bundle for Node picks, and never what a neutral or browser bundle picks.
+// And webpush's Node.js crypto backend behind package.json `imports` (`#backend`) is what Node
+// and a bundle for Node pick, and never what a neutral, browser, Workers, Deno or Bun build picks.
 import { execFileSync } from 'node:child_process'
 import { build } from 'esbuild'
 import { existsSync, readFileSync } from 'node:fs'
@@ -86,16 +86,10 @@ for (const check of checks) {
 }
 const backends = [
   {
-    name: '#aead',
-    entry: 'packages/ece/dist/index.js',
-    node: 'packages/ece/dist/internal/aead-node.js',
-    web: 'packages/ece/dist/internal/aead.js',
-  },
-  {
-    name: '#agreement',
+    name: '#backend',
     entry: 'packages/webpush/dist/request-entry.js',
-    node: 'packages/webpush/dist/internal/agreement-node.js',
-    web: 'packages/webpush/dist/internal/agreement.js',
+    node: 'packages/webpush/dist/internal/backend-node.js',
+    web: 'packages/webpush/dist/internal/backend.js',
   },
 ]
 for (const backend of backends) {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { readAead, type AeadBackend } from './aead.js'
 import { EceError } from './errors.js'
 import {
   FIXED_HEADER_LENGTH,
@@ -106,6 +107,11 @@ export interface EncryptOptions {
    * `rs`. It hides the content length up to the padding.
    */
   padding?: number
+  /**
+   * The AES-128-GCM implementation (default `webCryptoAead`); for example one on
+   * `node:crypto`, which is faster in Node.js. See {@link AeadBackend}.
+   */
+  aead?: AeadBackend
 }
 
 /**
@@ -158,10 +164,15 @@ export type DecryptOptions = (
    * and per-record overhead), before any decryption. No limit by default.
    */
   maxPlaintextSize?: number
+  /**
+   * The AES-128-GCM implementation (default `webCryptoAead`); for example one on
+   * `node:crypto`, which is faster in Node.js. See {@link AeadBackend}.
+   */
+  aead?: AeadBackend
 }
 
-const ENCRYPT_OPTIONS = ['key', 'salt', 'recordSize', 'keyId', 'padding'] as const
-const DECRYPT_OPTIONS = ['key', 'keyLookup', 'maxPlaintextSize'] as const
+const ENCRYPT_OPTIONS = ['key', 'salt', 'recordSize', 'keyId', 'padding', 'aead'] as const
+const DECRYPT_OPTIONS = ['key', 'keyLookup', 'maxPlaintextSize', 'aead'] as const
 
 /**
  * Checks `maxPlaintextSize` (shared with `aesgcm`).
@@ -217,6 +228,7 @@ export async function encrypt(
   assertBytes(plaintext, 'plaintext')
   assertOptions(options, 'options', ENCRYPT_OPTIONS)
   const { key, salt, recordSize = DEFAULT_RECORD_SIZE, keyId, padding = 0 } = options
+  const aead = readAead(options.aead)
   assertBytes(key, 'key', { min: MIN_KEY_LENGTH })
   if (salt !== undefined) assertBytes(salt, 'salt', SALT_LENGTH)
   assertInteger(recordSize, 'recordSize', MIN_RECORD_SIZE, MAX_RECORD_SIZE, 'RFC 8188 §2.1')
@@ -238,12 +250,12 @@ export async function encrypt(
   const saltBytes = salt ?? randomSalt(SALT_LENGTH)
   // The key schedule is synchronous; only the AES key import is pending while the records are laid
   // out here.
-  const derivation = deriveAes128gcmKeys(key, saltBytes, 'encrypt')
+  const derivation = deriveAes128gcmKeys(key, saltBytes, 'encrypt', aead)
   writeHeader(body, saltBytes, recordSize, keyIdBytes)
   writeRecordPlaintexts(plan, plaintext, body, headerLength)
   try {
     const content = await derivation
-    await sealRecords(content.key, content.nonce, body, headerLength, recordSize)
+    await sealRecords(aead, content.key, content.nonce, body, headerLength, recordSize)
   } catch (error) {
     body.fill(0)
     throw error
@@ -285,6 +297,7 @@ export async function decrypt(
   assertBytes(body, 'body')
   assertOptions(options, 'options', DECRYPT_OPTIONS)
   const { key, keyLookup } = options
+  const aead = readAead(options.aead)
   if ((key === undefined) === (keyLookup === undefined)) {
     throw new TypeError('"options" needs exactly one of "key" and "keyLookup"')
   }
@@ -301,6 +314,6 @@ export async function decrypt(
 
   const ikm =
     options.keyLookup === undefined ? options.key : await lookUpKey(options.keyLookup, header.keyId)
-  const content = await deriveAes128gcmKeys(ikm, header.salt, 'decrypt')
-  return openRecords(format, content.key, content.nonce, data, header.headerLength, count)
+  const content = await deriveAes128gcmKeys(ikm, header.salt, 'decrypt', aead)
+  return openRecords(format, aead, content.key, content.nonce, data, header.headerLength, count)
 }

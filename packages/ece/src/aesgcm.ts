@@ -12,6 +12,7 @@ import {
   MIN_KEY_LENGTH,
   MAX_PADDING,
 } from './aes128gcm.js'
+import { readAead, type AeadBackend } from './aead.js'
 import { EceError } from './errors.js'
 import { MAX_RECORD_SIZE, SALT_LENGTH } from './header.js'
 import { assertBytes, assertInteger, assertOptions } from './internal/assert.js'
@@ -85,6 +86,11 @@ export interface AesgcmEncryptOptions {
   authSecret?: Uint8Array
   /** Both public keys, for the "P-256" key-derivation context (draft-03 §4.2). */
   dh?: AesgcmDhKeys
+  /**
+   * The AES-128-GCM implementation (default `webCryptoAead`); for example one on
+   * `node:crypto`, which is faster in Node.js. See {@link AeadBackend}.
+   */
+  aead?: AeadBackend
 }
 
 /**
@@ -149,9 +155,22 @@ export interface AesgcmDecryptOptions {
   dh?: AesgcmDhKeys
   /** Reject bodies that could hold more plaintext than this, before decrypting. No limit by default. */
   maxPlaintextSize?: number
+  /**
+   * The AES-128-GCM implementation (default `webCryptoAead`); for example one on
+   * `node:crypto`, which is faster in Node.js. See {@link AeadBackend}.
+   */
+  aead?: AeadBackend
 }
 
-const ENCRYPT_OPTIONS = ['key', 'salt', 'recordSize', 'padding', 'authSecret', 'dh'] as const
+const ENCRYPT_OPTIONS = [
+  'key',
+  'salt',
+  'recordSize',
+  'padding',
+  'authSecret',
+  'dh',
+  'aead',
+] as const
 const DECRYPT_OPTIONS = [
   'key',
   'salt',
@@ -159,6 +178,7 @@ const DECRYPT_OPTIONS = [
   'authSecret',
   'dh',
   'maxPlaintextSize',
+  'aead',
 ] as const
 const DH_OPTIONS = ['receiverPublicKey', 'senderPublicKey'] as const
 
@@ -211,6 +231,7 @@ export async function encryptAesgcm(
   assertBytes(plaintext, 'plaintext')
   assertOptions(options, 'options', ENCRYPT_OPTIONS)
   const { key, salt, recordSize = DEFAULT_RECORD_SIZE, padding = 0, authSecret } = options
+  const aead = readAead(options.aead)
   assertBytes(key, 'key', { min: MIN_KEY_LENGTH })
   if (salt !== undefined) assertBytes(salt, 'salt', SALT_LENGTH)
   assertInteger(
@@ -232,11 +253,11 @@ export async function encryptAesgcm(
   const plan = planRecords(format, plaintext.length, padding)
   const body = new Uint8Array(plan.length)
   const saltBytes = salt === undefined ? randomSalt(SALT_LENGTH) : salt.slice()
-  const derivation = deriveAesgcmKeys(key, saltBytes, authSecret, dh, 'encrypt')
+  const derivation = deriveAesgcmKeys(key, saltBytes, authSecret, dh, 'encrypt', aead)
   writeRecordPlaintexts(plan, plaintext, body, 0)
   try {
     const content = await derivation
-    await sealRecords(content.key, content.nonce, body, 0, format.recordLength)
+    await sealRecords(aead, content.key, content.nonce, body, 0, format.recordLength)
   } catch (error) {
     body.fill(0)
     throw error
@@ -284,6 +305,7 @@ export async function decryptAesgcm(
   assertBytes(body, 'body')
   assertOptions(options, 'options', DECRYPT_OPTIONS)
   const { key, salt, recordSize = DEFAULT_RECORD_SIZE, authSecret } = options
+  const aead = readAead(options.aead)
   assertBytes(key, 'key', { min: MIN_KEY_LENGTH })
   assertBytes(salt, 'salt')
   if (typeof recordSize !== 'number') {
@@ -318,6 +340,6 @@ export async function decryptAesgcm(
   const data = toBufferSource(body)
   const format = recordFormat('aesgcm', recordSize)
   const count = checkRecords(format, data, 0, maxPlaintextSize)
-  const content = await deriveAesgcmKeys(key, salt, authSecret, dh, 'decrypt')
-  return openRecords(format, content.key, content.nonce, data, 0, count)
+  const content = await deriveAesgcmKeys(key, salt, authSecret, dh, 'decrypt', aead)
+  return openRecords(format, aead, content.key, content.nonce, data, 0, count)
 }

@@ -1,10 +1,11 @@
 /**
- * HTTP Encrypted Content-Encoding on WebCrypto alone: `aes128gcm` (RFC 8188) and the legacy
+ * HTTP Encrypted Content-Encoding on WebCrypto alone (or an AES-GCM backend you bring): `aes128gcm` (RFC 8188) and the legacy
  * `aesgcm` (draft-ietf-httpbis-encryption-encoding-03, as used by draft-ietf-webpush-encryption-04).
  *
  * @module
  */
 
+export { webCryptoAead, type AeadBackend, type AeadKey } from './aead.js'
 export {
   DEFAULT_RECORD_SIZE,
   decrypt,

@@ -7,8 +7,7 @@
  * @module
  */
 
-import { importContentKey } from '#aead'
-import type { ContentKey } from './internal/aead-contract.js'
+import type { AeadBackend, AeadKey } from './aead.js'
 import { utf8 } from './internal/bytes.js'
 import { hkdfExpandInto, hkdfExtract, hkdfSha256 } from './internal/hkdf.js'
 import { P256_PUBLIC_KEY_LENGTH } from './internal/p256.js'
@@ -43,15 +42,14 @@ const AUTH_IKM_LENGTH = 32
  * @internal
  */
 export interface ContentKeys {
-  readonly key: ContentKey
+  readonly key: AeadKey
   readonly nonce: Uint8Array<ArrayBuffer>
 }
 
 /**
  * PRK = HKDF-Extract(salt, IKM); CEK = HKDF-Expand(PRK, cekInfo, 16); NONCE = HKDF-Expand(PRK,
  * nonceInfo, 12). The HKDF runs synchronously in JavaScript (a few microseconds); the CEK is then
- * imported by the AEAD backend (a non-extractable WebCrypto key, or a Node.js secret `KeyObject`)
- * and its bytes zeroed.
+ * imported by the AEAD backend (by default a non-extractable WebCrypto key) and its bytes zeroed.
  *
  * @internal
  */
@@ -61,6 +59,7 @@ export async function deriveContentKeys(
   cekInfo: Uint8Array,
   nonceInfo: Uint8Array,
   usage: 'encrypt' | 'decrypt',
+  aead: AeadBackend,
 ): Promise<ContentKeys> {
   const prk = hkdfExtract(salt, ikm)
   const cek = new Uint8Array(KEY_LENGTH)
@@ -69,7 +68,7 @@ export async function deriveContentKeys(
   hkdfExpandInto(prk, nonceInfo, NONCE_LENGTH, nonce)
   prk.fill(0)
   try {
-    return { key: await importContentKey(cek, usage), nonce }
+    return { key: await aead.importKey(cek, usage), nonce }
   } finally {
     cek.fill(0)
   }
@@ -84,8 +83,9 @@ export function deriveAes128gcmKeys(
   ikm: Uint8Array,
   salt: Uint8Array,
   usage: 'encrypt' | 'decrypt',
+  aead: AeadBackend,
 ): Promise<ContentKeys> {
-  return deriveContentKeys(ikm, salt, AES128GCM_CEK_INFO, NONCE_INFO, usage)
+  return deriveContentKeys(ikm, salt, AES128GCM_CEK_INFO, NONCE_INFO, usage, aead)
 }
 
 /**
@@ -195,13 +195,14 @@ export function deriveAesgcmKeys(
   authSecret: Uint8Array | undefined,
   dh: AesgcmDhKeys | undefined,
   usage: 'encrypt' | 'decrypt',
+  aead: AeadBackend,
 ): Promise<ContentKeys> {
   const ikm = authSecret === undefined ? key : combineAuthSecret(key, authSecret)
   const context =
     dh === undefined ? NO_CONTEXT : p256Context(dh.receiverPublicKey, dh.senderPublicKey)
   const { cekInfo, nonceInfo } = aesgcmInfo(context)
   try {
-    return deriveContentKeys(ikm, salt, cekInfo, nonceInfo, usage)
+    return deriveContentKeys(ikm, salt, cekInfo, nonceInfo, usage, aead)
   } finally {
     // The derivation above read `ikm` synchronously; only the AES import is still pending.
     if (ikm !== key) ikm.fill(0)

@@ -13,9 +13,8 @@
  * @module
  */
 
-import { openRecord, sealRecord } from '#aead'
 import { decryptionFailed, EceError } from './errors.js'
-import type { ContentKey } from './internal/aead-contract.js'
+import type { AeadBackend, AeadKey } from './aead.js'
 import { readUint16 } from './internal/bytes.js'
 import { NONCE_LENGTH, writeRecordNonce } from './key-schedule.js'
 
@@ -209,7 +208,8 @@ async function forEachRecord(
  * @internal
  */
 export async function sealRecords(
-  key: ContentKey,
+  aead: AeadBackend,
+  key: AeadKey,
   nonce: Uint8Array<ArrayBuffer>,
   target: Uint8Array<ArrayBuffer>,
   start: number,
@@ -218,7 +218,7 @@ export async function sealRecords(
   const count = Math.ceil((target.length - start) / recordLength)
   if (count === 1) {
     target.set(
-      await sealRecord(key, nonce, target.subarray(start, target.length - TAG_LENGTH)),
+      await aead.seal(key, nonce, target.subarray(start, target.length - TAG_LENGTH)),
       start,
     )
     return
@@ -226,7 +226,7 @@ export async function sealRecords(
   await forEachRecord(nonce, count, async (index, iv) => {
     const at = start + index * recordLength
     const end = Math.min(at + recordLength, target.length)
-    target.set(await sealRecord(key, iv, target.subarray(at, end - TAG_LENGTH)), at)
+    target.set(await aead.seal(key, iv, target.subarray(at, end - TAG_LENGTH)), at)
   })
 }
 
@@ -289,7 +289,8 @@ export function checkRecords(
  */
 export async function openRecords(
   format: RecordFormat,
-  key: ContentKey,
+  aead: AeadBackend,
+  key: AeadKey,
   nonce: Uint8Array<ArrayBuffer>,
   body: Uint8Array<ArrayBuffer>,
   start: number,
@@ -300,7 +301,7 @@ export async function openRecords(
   if (count === 1) {
     let record: Uint8Array<ArrayBuffer>
     try {
-      record = await openRecord(key, nonce, body.subarray(start))
+      record = await aead.open(key, nonce, body.subarray(start))
     } catch (cause) {
       throw decryptionFailed(cause)
     }
@@ -311,7 +312,7 @@ export async function openRecords(
   try {
     await forEachRecord(nonce, count, async (index, iv) => {
       const at = start + index * recordLength
-      const opened = await openRecord(
+      const opened = await aead.open(
         key,
         iv,
         body.subarray(at, Math.min(at + recordLength, body.length)),

@@ -20,6 +20,7 @@ const PUBLIC_NAMES = [
   'hkdf',
   'parseAesgcmHeaders',
   'parseHeader',
+  'webCryptoAead',
 ]
 
 describe('the built package', () => {

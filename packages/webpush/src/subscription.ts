@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { UserAgentKeyCache } from './internal/agreement-contract.js'
+import type { UserAgentKeyCache } from './internal/backend-contract.js'
 import { WebPushError } from './errors.js'
 import { describe } from './internal/assert.js'
 import { decodeBase64Tolerant, encodeBase64Url } from './internal/base64.js'

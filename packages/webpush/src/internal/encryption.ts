@@ -13,10 +13,10 @@ import {
   type AesgcmEncryptOptions,
   type EncryptOptions,
 } from '@pushcraft/ece'
-import { agree as agreeFresh } from '#agreement'
+import { aead, agree as agreeFresh } from '#backend'
 import { webPushKeyInfo } from '../key-agreement.js'
 import type { ContentEncoding } from '../padding.js'
-import type { UserAgentKeyCache } from './agreement-contract.js'
+import type { UserAgentKeyCache } from './backend-contract.js'
 import { computeSharedSecret, hkdfIkm, importUserAgentKey } from './webcrypto.js'
 
 /** RFC 8291 §4: "rs" of 4096, so the single record holds any payload that fits the 4096 budget. */
@@ -60,7 +60,7 @@ export interface EncryptionResult {
 
 /**
  * The key agreement (RFC 8291 §3.1): `as_public` and `ecdh_secret`. A fresh key pair comes from
- * the `#agreement` backend (node:crypto in Node.js, WebCrypto elsewhere); a fixed one (vectors
+ * the `#backend` backend (node:crypto in Node.js, WebCrypto elsewhere); a fixed one (vectors
  * only) goes through WebCrypto.
  */
 async function agree(
@@ -94,6 +94,8 @@ export async function encryptPayload(input: EncryptionInput): Promise<Encryption
       },
       padding: input.padding,
     }
+    // node:crypto's AES-GCM in Node.js (the `#backend` condition), ece's WebCrypto elsewhere.
+    if (aead !== undefined) options.aead = aead
     if (input.salt !== undefined) options.salt = input.salt
     try {
       const result = await encryptAesgcm(input.plaintext, options)
@@ -124,6 +126,7 @@ export async function encryptPayload(input: EncryptionInput): Promise<Encryption
     keyId: applicationServerPublicKey,
     padding: input.padding,
   }
+  if (aead !== undefined) options.aead = aead
   if (input.salt !== undefined) options.salt = input.salt
   try {
     return { body: await encrypt(input.plaintext, options), applicationServerPublicKey }

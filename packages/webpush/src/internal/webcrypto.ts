@@ -6,7 +6,7 @@
  */
 
 import { hkdf } from '@pushcraft/ece'
-import { notOnCurve } from './agreement-contract.js'
+import { notOnCurve } from './backend-contract.js'
 
 /** RFC 8291 §3.4: the IKM is 32 octets (HKDF-Expand with L = 32). */
 const IKM_LENGTH = 32

@@ -1,11 +1,11 @@
 /**
- * The RFC 8291 §3.1 key agreement on WebCrypto: the `#agreement` backend of every runtime but
- * Node.js (see `agreement-contract.ts`).
+ * The crypto backend on WebCrypto: the `#backend` of every runtime but Node.js (see
+ * `backend-contract.ts`): the RFC 8291 §3.1 key agreement here, ece's default AES-128-GCM.
  *
  * @module
  */
 
-import type { Agree } from './agreement-contract.js'
+import type { Agree, BackendAead } from './backend-contract.js'
 import {
   computeSharedSecret,
   exportPublicKey,
@@ -32,3 +32,6 @@ export const agree: Agree = async (userAgentPublicKey, cache) => {
   ])
   return [publicKey, secret]
 }
+
+/** `undefined`: ece's own default (`webCryptoAead`). */
+export const aead: BackendAead = undefined

@@ -1,14 +1,20 @@
 /**
- * The contract of the RFC 8291 §3.1 key agreement backend behind the `#agreement` import: a fresh
- * ephemeral ECDH P-256 key pair per message and the shared secret with `ua_public`. Two
- * implementations: WebCrypto (`agreement.ts`, every runtime) and `node:crypto`
- * (`agreement-node.ts`, selected by the `node` import condition in Node.js only, where the four
- * WebCrypto calls cost more main-thread time in dispatch than OpenSSL takes for the work).
+ * The contract of the crypto backend behind the `#backend` import: the RFC 8291 §3.1 key
+ * agreement (a fresh ephemeral ECDH P-256 key pair per message and the shared secret with
+ * `ua_public`), and the AES-128-GCM backend handed to `@pushcraft/ece` (its `aead` option). Two
+ * implementations: WebCrypto (`backend.ts`, every runtime; ece's default AES-GCM) and
+ * `node:crypto` (`backend-node.ts`, selected by the `node` import condition in Node.js only,
+ * where each WebCrypto call costs more main-thread time in dispatch than OpenSSL takes for the
+ * work). ADR 2026-11-23-node-crypto-backends.
  *
  * @module
  */
 
+import type { AeadBackend } from '@pushcraft/ece'
 import { WebPushError } from '../errors.js'
+
+/** The AES-128-GCM backend for ece's `aead` option, or `undefined` for ece's WebCrypto default. */
+export type BackendAead = AeadBackend | undefined
 
 /** Where a validated subscription keeps its imported `ua_public` between messages (WebCrypto). */
 export interface UserAgentKeyCache {

@@ -290,7 +290,7 @@ export async function runChromium({ appDir, timeoutMs, executablePath }) {
     )
   }
   const imports = {}
-  // Each package's private `#…` imports (e.g. ece's `#aead`), scoped to its own files.
+  // Each package's private `#…` imports (e.g. webpush's `#backend`), scoped to its own files.
   const scopes = {}
   for (const name of ['@pushcraft/ece', '@pushcraft/vapid', '@pushcraft/webpush', 'jose']) {
     const dir = join(appDir, 'node_modules', name)

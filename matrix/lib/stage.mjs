@@ -187,7 +187,7 @@ export function resolveExports(name, dir, exportsField, conditions) {
 
 /**
  * The private `imports` map of a package (`#name` specifiers, no patterns) resolved for
- * `conditions`: `{ '#aead': 'dist/internal/aead.js' }`, paths relative to the package.
+ * `conditions`: `{ '#backend': 'dist/internal/backend.js' }`, paths relative to the package.
  */
 export function resolveImports(importsField, conditions) {
   const map = {}

@@ -2,7 +2,7 @@
  * The entry point of an `EncryptionPool` worker thread: it encrypts each job of a batch with
  * `encryptPayload` (RFC 8291 §3, and draft-ietf-webpush-encryption-04 for `aesgcm`) and answers
  * the whole batch in one message. In Node.js, `encryptPayload` runs on the node:crypto backends
- * (`#backend` here, `#aead` in `@pushcraft/ece`), which are synchronous: a batch keeps this
+ * (`#backend`: key agreement and ece's `aead`), which are synchronous: a batch keeps this
  * thread busy from the first job to the last.
  *
  * @module

@@ -217,14 +217,23 @@ export function sendMany<S extends PushSubscriptionJSON = PushSubscriptionJSON>(
     ...(signal === undefined ? {} : { signal }),
     ...(onProgress === undefined ? {} : { onProgress }),
   })
-  const sender: SendFunction<S> = send ?? defaultSender(sendOptions as SendPushMessageOptions)
+  const sender: SendFunction<S> =
+    send ??
+    preparedSender((runSignal) =>
+      prepareSend({ ...(sendOptions as SendPushMessageOptions), signal: runSignal }),
+    )
   return runBulk(subscriptions, payload, sender, bulk)
 }
 
-// sendPushMessage with the same options for every message of a run (so is the run's signal):
-// split and validated once, on the first send, so that bad options still fail that send.
-function defaultSender<S extends PushSubscriptionJSON>(
-  options: SendPushMessageOptions,
+/**
+ * A {@link SendFunction} whose options are the same for every message of a run (so is the run's
+ * signal): `prepare` merges and validates them once, on the first send, so that bad options still
+ * fail that send, and every later message of the run reuses the result.
+ *
+ * @internal Shared with `PushClient`; not exported from the package entry.
+ */
+export function preparedSender<S extends PushSubscriptionJSON>(
+  prepare: (signal: AbortSignal) => PreparedSend,
 ): SendFunction<S> {
   let prepared: PreparedSend | undefined
   const prepareAndSend = async (
@@ -232,7 +241,7 @@ function defaultSender<S extends PushSubscriptionJSON>(
     payload: PushPayload | null,
     signal: AbortSignal,
   ): Promise<PushResult> => {
-    prepared = prepareSend({ ...options, signal })
+    prepared = prepare(signal)
     return await sendPreparedMessage(subscription, payload, prepared)
   }
   return (subscription, payload, { signal }) =>

@@ -10,6 +10,7 @@
 import { VapidTokenCache } from '@pushcraft/vapid'
 import { Agent, ProxyAgent, type Dispatcher } from 'undici'
 import {
+  preparedSender,
   runBulk,
   resolveBulkOptions,
   type BulkOptions,
@@ -333,27 +334,16 @@ export class PushClient {
       ...(signal === undefined ? {} : { signal }),
       ...(onProgress === undefined ? {} : { onProgress }),
     })
-    // The options are the same for every message of the run (so is the run's signal): merged and
-    // validated once, on the first send, so that bad ones still fail that send.
-    let prepared: PreparedSend | undefined
-    const prepareAndSend = async (
-      subscription: S,
-      body: PushPayload | null,
-      signal: AbortSignal,
-    ): Promise<PushResult> => {
-      if (this.#closed) throw new TypeError('this PushClient is closed')
-      prepared = this.#prepare(messageOptions, signal)
-      return await sendPreparedMessage(subscription, body, prepared)
-    }
-    const send = (
-      subscription: S,
-      body: PushPayload | null,
-      { signal: itemSignal }: { readonly signal: AbortSignal },
-    ): Promise<PushResult> =>
-      !this.#closed && prepared?.transport.signal === itemSignal
-        ? sendPreparedMessage(subscription, body, prepared)
-        : prepareAndSend(subscription, body, itemSignal)
-    return runBulk(subscriptions, payload, send, bulk)
+    const send = preparedSender<S>((signal) => this.#prepare(messageOptions, signal))
+    const closed = (): Promise<PushResult> =>
+      Promise.reject(new TypeError('this PushClient is closed'))
+    return runBulk(
+      subscriptions,
+      payload,
+      (subscription, body, context) =>
+        this.#closed ? closed() : send(subscription, body, context),
+      bulk,
+    )
   }
 
   // The client's defaults with this call's options on top: shared objects when the call

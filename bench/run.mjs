@@ -156,7 +156,12 @@ function buildJobs() {
     }
   }
   for (const payloadSize of [100, 3000]) {
-    jobs.push({ group: 'layers', impls: ['ece', 'floor-ece'], encoding: 'aes128gcm', payloadSize })
+    jobs.push({
+      group: 'layers',
+      impls: ['ece', 'ece-node', 'floor-ece'],
+      encoding: 'aes128gcm',
+      payloadSize,
+    })
   }
   jobs.push({ group: 'layers', impls: ['vapid-fresh', 'floor-es256', 'vapid-cached'] })
   return jobs.map((job) => ({

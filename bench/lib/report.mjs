@@ -300,6 +300,16 @@ export function renderMarkdown(results) {
         fmt.ratio(ece.msgsPerSec / floor?.msgsPerSec),
         `${fmt.us(ece.cpuUsPerMsg)} / ${fmt.us(floor?.cpuUsPerMsg)}`,
       ])
+      const eceNode = find(results.layers, { impl: 'ece-node', payloadSize })
+      if (eceNode !== undefined) {
+        rows.push([
+          `ece \`encrypt\` aes128gcm ${payloadSize} B with a node:crypto \`aead\` vs the same floor`,
+          fmt.rate(eceNode.msgsPerSec),
+          fmt.rate(floor?.msgsPerSec),
+          fmt.ratio(eceNode.msgsPerSec / floor?.msgsPerSec),
+          `${fmt.us(eceNode.cpuUsPerMsg)} / ${fmt.us(floor?.cpuUsPerMsg)}`,
+        ])
+      }
     }
     const cached = find(results.layers, { impl: 'vapid-cached' })
     const fresh = find(results.layers, { impl: 'vapid-fresh' })

@@ -6,7 +6,7 @@
 // pool); synchronous ones (web-push, the floors) in a tight loop.
 
 import { createRequire } from 'node:module'
-import { randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto'
 
 import { encrypt } from '@pushcraft/ece'
 import { VapidTokenCache, createVapidAuthorization, importVapidKeys } from '@pushcraft/vapid'
@@ -86,6 +86,16 @@ async function operation(job, fixtures) {
         op: () => encrypt(plaintext, { key, keyId, recordSize: 4096 }),
       }
     }
+    case 'ece-node': {
+      // ece with a node:crypto AES-128-GCM through its `aead` option (as its README shows).
+      const plaintext = new TextEncoder().encode(text)
+      const key = new Uint8Array(randomBytes(32))
+      const keyId = new Uint8Array(vapidPublic)
+      return {
+        sync: false,
+        op: () => encrypt(plaintext, { key, keyId, recordSize: 4096, aead: nodeAead }),
+      }
+    }
     case 'floor-ece': {
       const plaintext = Buffer.from(text)
       const key = randomBytes(32)
@@ -138,4 +148,24 @@ export async function run(job) {
     }
   }
   return { runs }
+}
+
+/** AES-128-GCM on node:crypto for ece's `aead` option. */
+const nodeAead = {
+  importKey: (cek) => ({ type: 'secret', keyObject: createSecretKey(cek) }),
+  seal(key, nonce, plaintext) {
+    const cipher = createCipheriv('aes-128-gcm', key.keyObject, nonce)
+    const sealed = new Uint8Array(plaintext.length + 16)
+    sealed.set(cipher.update(plaintext))
+    cipher.final()
+    sealed.set(cipher.getAuthTag(), plaintext.length)
+    return sealed
+  },
+  open(key, nonce, sealed) {
+    const decipher = createDecipheriv('aes-128-gcm', key.keyObject, nonce)
+    decipher.setAuthTag(sealed.subarray(sealed.length - 16))
+    const plaintext = Uint8Array.from(decipher.update(sealed.subarray(0, sealed.length - 16)))
+    decipher.final()
+    return plaintext
+  },
 }

@@ -73,6 +73,36 @@ export interface BroadcastRunner {
   drain(timeoutMs: number): Promise<void>
 }
 
+/**
+ * Stores a new broadcast (`queued`, with the number of subscriptions its tag filter matches now):
+ * the first step of both runners.
+ *
+ * @example
+ *
+ * ```ts
+ * import { storeBroadcast } from './broadcasts.js'
+ * declare const store: Parameters<typeof storeBroadcast>[0]
+ * const broadcast = await storeBroadcast(store, { message: { title: 'Hi' }, tags: null })
+ * ```
+ */
+export async function storeBroadcast(
+  store: Store,
+  input: BroadcastInput,
+): Promise<BroadcastRecord> {
+  const total = await store.countTargets(input.tags)
+  return store.createBroadcast({
+    id: randomUUID(),
+    message: input.message,
+    options: {
+      ttl: input.ttl ?? null,
+      urgency: input.urgency ?? null,
+      topic: input.topic ?? null,
+    },
+    tags: input.tags,
+    total,
+  })
+}
+
 /** Progress events are pushed at most this often (ms), plus the final one. */
 const PROGRESS_INTERVAL = 200
 /**
@@ -139,18 +169,7 @@ export class BroadcastManager implements BroadcastRunner {
    */
   async start(input: BroadcastInput): Promise<BroadcastRecord> {
     if (this.#closed) throw new Error('shutting down')
-    const total = await this.#store.countTargets(input.tags)
-    const broadcast = await this.#store.createBroadcast({
-      id: randomUUID(),
-      message: input.message,
-      options: {
-        ttl: input.ttl ?? null,
-        urgency: input.urgency ?? null,
-        topic: input.topic ?? null,
-      },
-      tags: input.tags,
-      total,
-    })
+    const broadcast = await storeBroadcast(this.#store, input)
     const controller = new AbortController()
     const promise = this.#run(broadcast, input, controller.signal)
     this.#running.set(broadcast.id, { promise, controller })

@@ -8,13 +8,16 @@
  * @module
  */
 
-import { randomUUID } from 'node:crypto'
-
 import { Queue } from 'bullmq'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Redis } from 'ioredis'
 
-import type { BroadcastInput, BroadcastRunner, ProgressListener } from '../broadcasts.js'
+import {
+  storeBroadcast,
+  type BroadcastInput,
+  type BroadcastRunner,
+  type ProgressListener,
+} from '../broadcasts.js'
 import type { QueueConfig } from '../config.js'
 import type { BroadcastRecord, Store } from '../store/store.js'
 import {
@@ -154,18 +157,7 @@ export class QueueBroadcasts implements BroadcastRunner {
    */
   async start(input: BroadcastInput): Promise<BroadcastRecord> {
     if (this.#closed) throw new Error('shutting down')
-    const total = await this.#store.countTargets(input.tags)
-    const broadcast = await this.#store.createBroadcast({
-      id: randomUUID(),
-      message: input.message,
-      options: {
-        ttl: input.ttl ?? null,
-        urgency: input.urgency ?? null,
-        topic: input.topic ?? null,
-      },
-      tags: input.tags,
-      total,
-    })
+    const broadcast = await storeBroadcast(this.#store, input)
     try {
       await this.#plan.add(
         'plan',

@@ -14,6 +14,7 @@ import {
   PostgresDialect,
   SqliteDialect,
   sql,
+  type Insertable,
   type SqliteDatabase,
   type Transaction,
 } from 'kysely'
@@ -23,7 +24,7 @@ import { Pool, TypeOverrides } from 'pg'
 import type { DatabaseConfig } from '../config.js'
 import { StartupError } from '../errors.js'
 import { createMigrationProvider, type Dialect } from './migrations.js'
-import type { Database } from './schema.js'
+import type { Database, SubscriptionsTable } from './schema.js'
 
 /** Rows per `IN (…)` list and per multi-row insert: far below SQLite's and PostgreSQL's limits. */
 const CHUNK = 500
@@ -275,6 +276,24 @@ export interface SendOutcome {
   readonly createdAt: number
 }
 
+/** The row of a newly stored subscription (`addSubscription`'s upsert and `addSubscriptions`). */
+function newSubscriptionRow(input: NewSubscription, now: number): Insertable<SubscriptionsTable> {
+  return {
+    endpoint: input.endpoint,
+    p256dh: input.p256dh,
+    auth: input.auth,
+    encoding: input.encoding,
+    user_agent: input.userAgent ?? null,
+    expiration_time: input.expirationTime ?? null,
+    created_at: now,
+    updated_at: now,
+    failure_count: 0,
+    vapid_key_id: input.vapidKeyId,
+    needs_resubscribe: 0,
+    service: identifyPushService(input.endpoint),
+  }
+}
+
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
@@ -418,20 +437,7 @@ export class Store {
         .executeTakeFirst()
       const row = await trx
         .insertInto('subscriptions')
-        .values({
-          endpoint: input.endpoint,
-          p256dh: input.p256dh,
-          auth: input.auth,
-          encoding: input.encoding,
-          user_agent: input.userAgent ?? null,
-          expiration_time: input.expirationTime ?? null,
-          created_at: now,
-          updated_at: now,
-          failure_count: 0,
-          vapid_key_id: input.vapidKeyId,
-          needs_resubscribe: 0,
-          service: identifyPushService(input.endpoint),
-        })
+        .values(newSubscriptionRow(input, now))
         .onConflict((oc) =>
           oc.column('endpoint').doUpdateSet((eb) => ({
             p256dh: eb.ref('excluded.p256dh'),
@@ -468,22 +474,7 @@ export class Store {
     for (const part of chunks(inputs)) {
       const rows = await this.db
         .insertInto('subscriptions')
-        .values(
-          part.map((input) => ({
-            endpoint: input.endpoint,
-            p256dh: input.p256dh,
-            auth: input.auth,
-            encoding: input.encoding,
-            user_agent: input.userAgent ?? null,
-            expiration_time: input.expirationTime ?? null,
-            created_at: now,
-            updated_at: now,
-            failure_count: 0,
-            vapid_key_id: input.vapidKeyId,
-            needs_resubscribe: 0,
-            service: identifyPushService(input.endpoint),
-          })),
-        )
+        .values(part.map((input) => newSubscriptionRow(input, now)))
         .onConflict((oc) => oc.column('endpoint').doNothing())
         .returning('id')
         .execute()
